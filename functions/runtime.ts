@@ -1,0 +1,31 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Context } from 'aws-lambda';
+import { createClients } from '../lib/aws/clients.js';
+import { loadConfig } from '../lib/config.js';
+import { loadMappingFile } from '../lib/mapping/load.js';
+import type { Runtime } from '../lib/service.js';
+
+export const logger = new Logger({ serviceName: 'profile-guard' });
+export const tracer = new Tracer({ serviceName: 'profile-guard' });
+
+let runtime: Runtime | undefined;
+
+/**
+ * Built on first use and kept for the container's life. A bad environment or mapping throws
+ * here, named, on every invocation (and is logged), rather than crashing module init.
+ */
+export function getRuntime(): Runtime {
+  if (runtime) return runtime;
+  const config = loadConfig();
+  const mapping = loadMappingFile(config.mappingFile);
+  const clients = createClients({ instrument: (client) => tracer.captureAWSv3Client(client) });
+  runtime = { clients, config, mapping, log: logger };
+  return runtime;
+}
+
+/** Lambda's own ARN says which account this is: arn:aws:lambda:region:ACCOUNT:function:name. */
+export function whereFrom(context: Pick<Context, 'invokedFunctionArn'>): { account: string; region: string } {
+  const [, , , region = process.env.AWS_REGION ?? 'unknown', account = 'unknown'] = context.invokedFunctionArn.split(':');
+  return { account, region };
+}

@@ -1,0 +1,92 @@
+import { desiredFor } from './mapping/match.js';
+import { type Mapping, NO_PROFILE } from './mapping/schema.js';
+import type { InstanceFacts } from './model.js';
+
+/** What to do about an instance's profile. A plain value: only lib/act touches AWS. */
+export type ProfileAction =
+  | { kind: 'skip'; why: 'gone' | 'opted-out' | 'unmanaged' }
+  | { kind: 'noop' }
+  | { kind: 'wait'; why: 'instance-transition' | 'association-transition' }
+  | { kind: 'associate'; to: string }
+  | { kind: 'replace'; from: string; to: string; associationId: string }
+  | { kind: 'detach-attach'; from: string; to: string; associationId: string }
+  | { kind: 'disassociate'; from: string; associationId: string }
+  | { kind: 'report-drift'; from: string; to: string };
+
+export type ActionKind = ProfileAction['kind'];
+
+export interface Decision {
+  instanceId: string;
+  action: ProfileAction;
+  /** Also set IMDSv2 to required (the matched rule asks for it and the instance does not have it). */
+  enforceImdsv2: boolean;
+  rule?: string | undefined;
+  desiredProfile?: string | undefined;
+  currentProfile?: string | undefined;
+  reason: string;
+}
+
+const WRITE_KINDS: ReadonlySet<ActionKind> = new Set(['associate', 'replace', 'detach-attach', 'disassociate']);
+
+/** True when carrying the decision out calls a mutating EC2 API (and so counts against the blast-radius cap). */
+export function writes(decision: Decision): boolean {
+  return WRITE_KINDS.has(decision.action.kind) || decision.enforceImdsv2;
+}
+
+/** DESIGN.md section 3, row by row. Pure: the same facts and mapping always give the same decision. */
+export function decide(facts: InstanceFacts, mapping: Mapping): Decision {
+  const base = { instanceId: facts.instanceId, enforceImdsv2: false };
+  const current = facts.association?.profileName;
+
+  if (facts.state === 'not-found' || facts.state === 'terminated' || facts.state === 'shutting-down') {
+    return { ...base, action: { kind: 'skip', why: 'gone' }, currentProfile: current, reason: `instance is ${facts.state}` };
+  }
+  if (facts.tags[mapping.optOutTag] === 'true') {
+    return { ...base, action: { kind: 'skip', why: 'opted-out' }, currentProfile: current, reason: `opted out with tag ${mapping.optOutTag}=true` };
+  }
+  const desired = desiredFor(facts, mapping);
+  if (!desired) {
+    return { ...base, action: { kind: 'skip', why: 'unmanaged' }, currentProfile: current, reason: 'no rule matches and the mapping has no default' };
+  }
+  const context = { ...base, rule: desired.rule, desiredProfile: desired.profile, currentProfile: current };
+  const association = facts.association;
+
+  if (association && (association.state === 'associating' || association.state === 'disassociating')) {
+    return { ...context, action: { kind: 'wait', why: 'association-transition' }, reason: `association ${association.associationId} is ${association.state}` };
+  }
+  if (facts.state === 'pending' || facts.state === 'stopping') {
+    return { ...context, action: { kind: 'wait', why: 'instance-transition' }, reason: `instance is ${facts.state}; EC2 accepts association changes only when running or stopped` };
+  }
+
+  const wantsNone = desired.profile === NO_PROFILE;
+  const enforceImdsv2 = desired.imdsv2Required && facts.httpTokens !== 'required';
+  const imdsNote = enforceImdsv2 ? '; IMDSv2 will be required' : '';
+
+  if (!association) {
+    if (wantsNone) return { ...context, enforceImdsv2, action: { kind: 'noop' }, reason: `rule ${desired.rule} wants no profile and there is none${imdsNote}` };
+    return { ...context, enforceImdsv2, action: { kind: 'associate', to: desired.profile }, reason: `no profile; rule ${desired.rule} wants ${desired.profile}${imdsNote}` };
+  }
+
+  const from = association.profileName;
+  const { associationId } = association;
+  if (wantsNone) {
+    return { ...context, enforceImdsv2, action: { kind: 'disassociate', from, associationId }, reason: `rule ${desired.rule} wants no profile; removing ${from}${imdsNote}` };
+  }
+  if (sameProfile(from, desired.profile)) {
+    return { ...context, enforceImdsv2, action: { kind: 'noop' }, reason: `already wears ${from}${imdsNote}` };
+  }
+  if (mapping.onWrongProfile === 'report') {
+    return { ...context, action: { kind: 'report-drift', from, to: desired.profile }, reason: `wears ${from}, rule ${desired.rule} wants ${desired.profile}; onWrongProfile is report` };
+  }
+  if (facts.state === 'stopped') {
+    // Replace is rejected on stopped instances, so detach then attach (no credentials are in use while stopped).
+    return { ...context, enforceImdsv2, action: { kind: 'detach-attach', from, to: desired.profile, associationId }, reason: `stopped, wears ${from}; rule ${desired.rule} wants ${desired.profile}${imdsNote}` };
+  }
+  // Running: replace is atomic, so the instance is never without credentials.
+  return { ...context, enforceImdsv2, action: { kind: 'replace', from, to: desired.profile, associationId }, reason: `wears ${from}; rule ${desired.rule} wants ${desired.profile}${imdsNote}` };
+}
+
+/** IAM treats instance profile names as case-insensitive and unique per account. */
+export function sameProfile(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}

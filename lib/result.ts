@@ -1,0 +1,35 @@
+import type { ActionKind } from './decide.js';
+
+/**
+ * What happened to one instance:
+ * changed   - profile (and/or IMDSv2) now matches the mapping
+ * unchanged - it already did
+ * skipped   - gone, opted out or unmanaged
+ * drift     - wrong profile left in place because onWrongProfile is report
+ * planned   - dry run: this change would be made
+ * capped    - a change was needed but the blast-radius cap was reached
+ * failed    - see error; `error.retryable` says whether another attempt may succeed
+ */
+export type Outcome = 'changed' | 'unchanged' | 'skipped' | 'drift' | 'planned' | 'capped' | 'failed';
+
+export interface InstanceResult {
+  instanceId: string;
+  name?: string | undefined;
+  state?: string | undefined;
+  action: ActionKind;
+  from?: string | undefined;
+  to?: string | undefined;
+  rule?: string | undefined;
+  imdsv2?: boolean | undefined;
+  outcome: Outcome;
+  reason: string;
+  error?: { name: string; message: string; retryable: boolean } | undefined;
+}
+
+export const OUTCOMES: readonly Outcome[] = ['changed', 'planned', 'failed', 'drift', 'capped', 'unchanged', 'skipped'];
+
+export function countOutcomes(results: readonly InstanceResult[]): Record<Outcome, number> {
+  const counts = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
+  for (const r of results) counts[r.outcome]++;
+  return counts;
+}

@@ -1,0 +1,98 @@
+import type { Clients } from './aws/clients.js';
+import type { Config } from './config.js';
+import { createEngine } from './engine.js';
+import { describeError } from './errors.js';
+import { parseEvent } from './events/parse.js';
+import type { Log } from './log.js';
+import type { Mapping } from './mapping/schema.js';
+import { buildReport } from './report/build.js';
+import { type Delivery, deliverReport } from './report/deliver.js';
+import type { Report, Trigger } from './report/schema.js';
+import type { InstanceResult } from './result.js';
+import { type Sleep, realSleep } from './retry.js';
+
+/** Everything one invocation needs, built once per container by the handler (or once by the CLI). */
+export interface Runtime {
+  clients: Clients;
+  config: Config;
+  mapping: Mapping;
+  log: Log;
+  sleep?: Sleep;
+}
+
+export interface RunOutcome {
+  status: 'accepted' | 'ignored' | 'rejected';
+  reason?: string | undefined;
+  report?: Report | undefined;
+  delivery?: Delivery | undefined;
+  /** Some instance failed in a way a later attempt may fix: the caller should let Lambda retry. */
+  retryableFailures: number;
+}
+
+const IAM_BACKOFF = { attempts: 4, baseDelayMs: 1_000 };
+
+function engineFor(runtime: Runtime) {
+  const sleep = runtime.sleep ?? realSleep;
+  return createEngine({ ec2: runtime.clients.ec2, sleep, backoff: { ...IAM_BACKOFF, sleep }, log: runtime.log }, runtime.mapping, runtime.config.engine);
+}
+
+async function finish(runtime: Runtime, base: { account: string; region: string; trigger: Trigger; rejected?: string }, results: InstanceResult[]): Promise<RunOutcome> {
+  const report = buildReport({ ...base, dryRun: runtime.config.engine.dryRun, results });
+  const delivery = await deliverReport(runtime.clients, runtime.log, report, runtime.config);
+  runtime.log.info('report', {
+    reportId: report.reportId,
+    outcome: report.outcome,
+    counts: report.counts,
+    delivery,
+    results: results.map((r) => ({ instanceId: r.instanceId, action: r.action, outcome: r.outcome, error: r.error?.name })),
+  });
+  return {
+    status: base.rejected ? 'rejected' : 'accepted',
+    reason: base.rejected,
+    report,
+    delivery,
+    retryableFailures: results.filter((r) => r.outcome === 'failed' && r.error?.retryable).length,
+  };
+}
+
+/** One EventBridge event: parse, remediate the instances it names, report. Never throws for bad input. */
+export async function runForEvent(runtime: Runtime, rawEvent: unknown, defaults: { account: string; region: string }): Promise<RunOutcome> {
+  const parsed = parseEvent(rawEvent, { selfRoleArn: runtime.config.selfRoleArn });
+  if (parsed.status === 'rejected') {
+    runtime.log.warn('event rejected', { eventId: parsed.eventId, reason: parsed.reason });
+    // Reported (at the failures level) so a misrouted rule is noticed, but never retried: the same bytes fail the same way.
+    return finish(runtime, { ...defaults, trigger: { type: 'event', eventId: parsed.eventId }, rejected: parsed.reason }, []);
+  }
+  const { context } = parsed;
+  if (parsed.status === 'ignored') {
+    runtime.log.info('event ignored', { eventId: context.eventId, eventName: context.eventName, reason: parsed.reason });
+    return { status: 'ignored', reason: parsed.reason, retryableFailures: 0 };
+  }
+  runtime.log.info('event accepted', { eventId: context.eventId, kind: context.kind, instanceIds: parsed.instanceIds, droppedResources: parsed.droppedResources });
+  if (parsed.instanceIds.length === 0) {
+    return { status: 'ignored', reason: 'the event names no instances', retryableFailures: 0 };
+  }
+  const results = await engineFor(runtime).remediateIds(parsed.instanceIds);
+  const trigger: Trigger = { type: 'event', eventKind: context.kind, eventId: context.eventId, eventName: context.eventName ?? context.detailType, detailType: context.detailType, actor: context.actor, time: context.time };
+  return finish(runtime, { account: context.account, region: context.region, trigger }, results);
+}
+
+/** Every instance in the region, page by page, under one change budget and one report. */
+export async function runSweep(runtime: Runtime, where: { account: string; region: string; trigger?: Trigger }, onProgress?: (done: number) => void): Promise<RunOutcome> {
+  const engine = engineFor(runtime);
+  const trigger = where.trigger ?? { type: 'sweep' };
+  try {
+    const results = await engine.remediateAll(onProgress);
+    runtime.log.info('sweep read', { ...engine.stats, instances: results.length });
+    return await finish(runtime, { account: where.account, region: where.region, trigger }, results);
+  } catch (error) {
+    runtime.log.error('sweep could not list instances', { error: describeError(error) });
+    return finish(runtime, { account: where.account, region: where.region, trigger, rejected: `could not list instances: ${describeError(error).message}` }, []);
+  }
+}
+
+/** Named instances (CLI --instance, redrive of a known list). */
+export async function runForInstances(runtime: Runtime, instanceIds: readonly string[], where: { account: string; region: string; trigger: Trigger }): Promise<RunOutcome> {
+  const results = await engineFor(runtime).remediateIds(instanceIds);
+  return finish(runtime, where, results);
+}

@@ -1,0 +1,103 @@
+import type { Context } from 'aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { handler } from '../../functions/remediate.js';
+import { sampleFor } from '../../lib/events/samples.js';
+import { reportSchema } from '../../lib/report/schema.js';
+import { drain, launch, profilesOf } from '../../scripts/world.js';
+import { useWorld } from '../helpers/aws-world.js';
+
+const context = { invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:profile-guard-test-remediate' } as Context;
+
+describe('remediate handler on moto, through the real SDK over HTTP', () => {
+  const world = useWorld();
+
+  beforeAll(() => {
+    // The handler reads its configuration from the environment, as in Lambda.
+    process.env.TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:profile-guard-reports';
+    process.env.MAPPING_FILE = 'mapping.yaml';
+    process.env.SETTLE_WAIT_SECONDS = '0';
+  });
+
+  async function fleet() {
+    const { ec2 } = world.clients;
+    const [missing] = await launch(ec2, { tags: { app: 'web-a', Name: 'missing' } });
+    const [wrong] = await launch(ec2, { tags: { app: 'web-b', Name: 'wrong' }, profile: 'AdminProfile' });
+    const [right] = await launch(ec2, { tags: { app: 'web-c', Name: 'right' }, profile: 'WebProfile' });
+    const [optedOut] = await launch(ec2, { tags: { app: 'web-d', 'profile-guard:ignore': 'true' } });
+    const [quarantined] = await launch(ec2, { tags: { app: 'web-e', 'security:quarantine': 'true' }, profile: 'WebProfile' });
+    const [stopped] = await launch(ec2, { tags: { app: 'web-f', Name: 'stopped' }, profile: 'AdminProfile', stopped: true });
+    const [unmatched] = await launch(ec2, { tags: { Name: 'データベース' } });
+    return { missing, wrong, right, optedOut, quarantined, stopped, unmatched } as Record<string, string>;
+  }
+
+  it('fixes every instance a RunInstances event names and publishes one report', async () => {
+    const ids = await fleet();
+    const event = sampleFor('cloudtrail-run-instances', Object.values(ids));
+
+    const result = await handler(event, context);
+
+    expect(await profilesOf(world.clients.ec2, Object.values(ids))).toEqual({
+      [ids.missing as string]: 'WebProfile',
+      [ids.wrong as string]: 'WebProfile',
+      [ids.right as string]: 'WebProfile',
+      [ids.optedOut as string]: null,
+      [ids.quarantined as string]: null,
+      [ids.stopped as string]: 'WebProfile',
+      [ids.unmatched as string]: 'BaselineSsmProfile',
+    });
+    expect(result.delivery).toBe('published');
+    const messages = await drain(world.clients.sqs, world.notifications.queueUrl);
+    expect(messages).toHaveLength(1);
+    const report = reportSchema.parse(JSON.parse(messages[0]?.Body ?? ''));
+    expect(report).toMatchObject({ outcome: 'changed', account: '123456789012', region: 'us-east-1', dryRun: false, trigger: { type: 'event', eventName: 'RunInstances', actor: expect.stringContaining('alice') } });
+    expect(report.counts).toMatchObject({ changed: 5, unchanged: 1, skipped: 1, failed: 0 });
+    const byId = Object.fromEntries(report.results.map((r) => [r.instanceId, r]));
+    expect(byId[ids.stopped as string]).toMatchObject({ action: 'detach-attach', from: 'AdminProfile', to: 'WebProfile', rule: 'web', outcome: 'changed', name: 'stopped' });
+    expect(byId[ids.unmatched as string]).toMatchObject({ action: 'associate', rule: 'default', name: 'データベース' });
+    expect(messages[0]?.MessageAttributes?.outcome?.StringValue).toBe('changed');
+  });
+
+  it('changes nothing and publishes nothing when the same event comes twice', async () => {
+    const ids = await fleet();
+    const event = sampleFor('cloudtrail-run-instances', Object.values(ids));
+    await handler(event, context);
+    await drain(world.clients.sqs, world.notifications.queueUrl);
+    const before = await profilesOf(world.clients.ec2, Object.values(ids));
+
+    const second = await handler(event, context);
+
+    expect(second.results.map((r) => r.outcome).sort()).toEqual(['skipped', 'unchanged', 'unchanged', 'unchanged', 'unchanged', 'unchanged', 'unchanged']);
+    expect(second.delivery).toBe('not-needed');
+    expect(await profilesOf(world.clients.ec2, Object.values(ids))).toEqual(before);
+    expect(await drain(world.clients.sqs, world.notifications.queueUrl)).toEqual([]);
+  });
+
+  it('fixes the instance of a state-change event', async () => {
+    const [id] = await launch(world.clients.ec2, { tags: { app: 'web-x' } });
+    await handler(sampleFor('ec2-state-running', [id as string]), context);
+    expect(await profilesOf(world.clients.ec2, [id as string])).toEqual({ [id as string]: 'WebProfile' });
+  });
+
+  it('strips the profile when a quarantine tag is added (CreateTags event)', async () => {
+    const [id] = await launch(world.clients.ec2, { tags: { app: 'web-x', 'security:quarantine': 'true' }, profile: 'WebProfile' });
+    const result = await handler(sampleFor('cloudtrail-create-tags', [id as string]), context);
+    expect(result.results).toEqual([expect.objectContaining({ instanceId: id, action: 'disassociate', outcome: 'changed' })]);
+    expect(await profilesOf(world.clients.ec2, [id as string])).toEqual({ [id as string]: null });
+  });
+
+  it("puts the mapped profile back after someone else's association (drift event)", async () => {
+    const [id] = await launch(world.clients.ec2, { tags: { app: 'web-x' }, profile: 'AdminProfile' });
+    await handler(sampleFor('cloudtrail-associate-by-iam-user', [id as string]), context);
+    expect(await profilesOf(world.clients.ec2, [id as string])).toEqual({ [id as string]: 'WebProfile' });
+  });
+
+  it('rejects a malformed event with a reason, touches nothing and does not throw', async () => {
+    const [id] = await launch(world.clients.ec2, { tags: { app: 'web-x' } });
+    const result = await handler({ 'detail-type': 'EC2 Instance State-change Notification', detail: { 'instance-id': id } }, context);
+    expect(result).toMatchObject({ status: 'rejected', reason: expect.stringContaining('not an EventBridge event') });
+    expect(await profilesOf(world.clients.ec2, [id as string])).toEqual({ [id as string]: null });
+    // A rejected event is reported as a failure so a misrouted rule gets noticed.
+    const [message] = await drain(world.clients.sqs, world.notifications.queueUrl);
+    expect(reportSchema.parse(JSON.parse(message?.Body ?? ''))).toMatchObject({ outcome: 'failed', rejected: expect.stringContaining('id:') });
+  });
+});

@@ -1,0 +1,262 @@
+import {
+  AssociateIamInstanceProfileCommand,
+  DescribeIamInstanceProfileAssociationsCommand,
+  DescribeInstancesCommand,
+  DisassociateIamInstanceProfileCommand,
+  ModifyInstanceMetadataOptionsCommand,
+  ReplaceIamInstanceProfileAssociationCommand,
+} from '@aws-sdk/client-ec2';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_ENGINE_OPTIONS, type EngineOptions, createEngine } from '../../lib/engine.js';
+import { silentLog } from '../../lib/log.js';
+import { parseMapping } from '../../lib/mapping/load.js';
+import { type FakeInstance, ec2Error, mockEc2, writeCalls } from '../helpers/ec2-mock.js';
+
+const mapping = parseMapping(`
+version: 1
+rules:
+  - { name: quarantine, match: { tags: { "security:quarantine": "true" } }, profile: none }
+  - { name: hardened, match: { tags: { app: hardened } }, profile: WebProfile, imdsv2: required }
+  - { name: web, match: { tags: { app: "web-*" } }, profile: WebProfile }
+`);
+const web = { app: 'web-1', Name: 'web one' };
+const A = 'i-0000000000000000a';
+const B = 'i-0000000000000000b';
+const C = 'i-0000000000000000c';
+
+function setup(fleet: FakeInstance[] | (() => FakeInstance[]), options: Partial<EngineOptions> = {}, map = mapping) {
+  const current = typeof fleet === 'function' ? fleet : () => fleet;
+  const { client, mock } = mockEc2(current);
+  const sleeps: number[] = [];
+  const sleep = async (ms: number) => {
+    sleeps.push(ms);
+  };
+  const engine = createEngine(
+    { ec2: client, sleep, backoff: { attempts: 4, baseDelayMs: 1000, sleep }, log: silentLog },
+    map,
+    { ...DEFAULT_ENGINE_OPTIONS, settleWaitMs: 10_000, settlePollMs: 2_500, ...options },
+  );
+  return { engine, mock, sleeps };
+}
+
+describe('engine: acting on EC2 as it really behaves', () => {
+  it('associates the mapped profile when none is attached', async () => {
+    const { engine, mock } = setup([{ id: A, tags: web }]);
+    const [result] = await engine.remediateIds([A]);
+    expect(mock).toHaveReceivedCommandWith(AssociateIamInstanceProfileCommand, { InstanceId: A, IamInstanceProfile: { Name: 'WebProfile' } });
+    expect(result).toMatchObject({ instanceId: A, name: 'web one', action: 'associate', to: 'WebProfile', rule: 'web', outcome: 'changed' });
+  });
+
+  it('replaces a wrong profile on a running instance atomically', async () => {
+    const { engine, mock } = setup([{ id: A, tags: web, profile: 'AdminProfile' }]);
+    const [result] = await engine.remediateIds([A]);
+    expect(mock).toHaveReceivedCommandWith(ReplaceIamInstanceProfileAssociationCommand, { AssociationId: `iip-assoc-${A.slice(2)}`, IamInstanceProfile: { Name: 'WebProfile' } });
+    expect(mock).not.toHaveReceivedCommand(DisassociateIamInstanceProfileCommand);
+    expect(result).toMatchObject({ action: 'replace', from: 'AdminProfile', to: 'WebProfile', outcome: 'changed' });
+  });
+
+  it('replaces a wrong profile on a stopped instance by disassociating first', async () => {
+    const { engine, mock } = setup([{ id: A, state: 'stopped', tags: web, profile: 'AdminProfile' }]);
+    const [result] = await engine.remediateIds([A]);
+    expect(mock).not.toHaveReceivedCommand(ReplaceIamInstanceProfileAssociationCommand);
+    expect(writeCalls(mock)).toEqual(['DisassociateIamInstanceProfile', 'AssociateIamInstanceProfile']);
+    expect(result).toMatchObject({ action: 'detach-attach', outcome: 'changed' });
+  });
+
+  it('retries the attach while EC2 still sees the association it just removed', async () => {
+    const { engine, mock, sleeps } = setup([{ id: A, state: 'stopped', tags: web, profile: 'AdminProfile' }]);
+    mock.on(AssociateIamInstanceProfileCommand).rejectsOnce(ec2Error('IncorrectState', `There is an existing association for instance ${A}`)).resolves({});
+    const [result] = await engine.remediateIds([A]);
+    expect(mock).toHaveReceivedCommandTimes(AssociateIamInstanceProfileCommand, 2);
+    expect(sleeps).toEqual([1000]);
+    expect(result?.outcome).toBe('changed');
+  });
+
+  it('removes the profile when the rule says none', async () => {
+    const { engine, mock } = setup([{ id: A, tags: { 'security:quarantine': 'true' }, profile: 'WebProfile' }]);
+    const [result] = await engine.remediateIds([A]);
+    expect(mock).toHaveReceivedCommandWith(DisassociateIamInstanceProfileCommand, { AssociationId: `iip-assoc-${A.slice(2)}` });
+    expect(result).toMatchObject({ action: 'disassociate', from: 'WebProfile', to: 'none', outcome: 'changed' });
+  });
+
+  it('changes nothing on an instance that already wears the right profile', async () => {
+    const { engine, mock } = setup([{ id: A, tags: web, profile: 'WebProfile' }]);
+    const [result] = await engine.remediateIds([A]);
+    expect(writeCalls(mock)).toEqual([]);
+    expect(result).toMatchObject({ action: 'noop', outcome: 'unchanged' });
+  });
+
+  it('waits for a pending instance to run, then associates', async () => {
+    let reads = 0;
+    const { engine, mock, sleeps } = setup(() => [{ id: A, state: reads++ < 1 ? 'pending' : 'running', tags: web }]);
+    const [result] = await engine.remediateIds([A]);
+    expect(sleeps).toEqual([2500]);
+    expect(mock).toHaveReceivedCommandTimes(AssociateIamInstanceProfileCommand, 1);
+    expect(result?.outcome).toBe('changed');
+  });
+
+  it('fails a still-pending instance as retryable after the bounded wait, without calling associate', async () => {
+    const { engine, mock, sleeps } = setup([{ id: A, state: 'pending', tags: web }]);
+    const [result] = await engine.remediateIds([A]);
+    expect(sleeps).toEqual([2500, 2500, 2500, 2500]);
+    expect(mock).not.toHaveReceivedCommand(AssociateIamInstanceProfileCommand);
+    expect(result).toMatchObject({ outcome: 'failed', error: { name: 'InstanceNotReadyError', retryable: true } });
+  });
+
+  it('polls all pending instances with one batched read per poll', async () => {
+    let reads = 0;
+    const { engine, mock } = setup(() => [A, B, C].map((id) => ({ id, state: reads++ < 3 ? ('pending' as const) : ('running' as const), tags: web })));
+    const results = await engine.remediateIds([A, B, C]);
+    expect(mock).toHaveReceivedCommandTimes(DescribeInstancesCommand, 2);
+    expect(results.map((r) => r.outcome)).toEqual(['changed', 'changed', 'changed']);
+  });
+
+  it('fails as retryable when EC2 says IncorrectInstanceState', async () => {
+    const { engine, mock } = setup([{ id: A, tags: web }]);
+    mock.on(AssociateIamInstanceProfileCommand).rejects(ec2Error('IncorrectInstanceState', `The instance '${A}' is not in the 'running' or 'stopped' states.`));
+    const [result] = await engine.remediateIds([A]);
+    expect(result).toMatchObject({ outcome: 'failed', error: { name: 'InstanceNotReadyError', retryable: true } });
+  });
+
+  it('re-reads and decides again when someone associated a profile first', async () => {
+    let raced = false;
+    const { engine, mock } = setup(() => [{ id: A, tags: web, ...(raced ? { profile: 'WebProfile' } : {}) }]);
+    mock.on(AssociateIamInstanceProfileCommand).callsFake(() => {
+      raced = true;
+      throw ec2Error('IncorrectState', `There is an existing association for instance ${A}`);
+    });
+    const [result] = await engine.remediateIds([A]);
+    expect(mock).toHaveReceivedCommandTimes(AssociateIamInstanceProfileCommand, 1);
+    expect(result).toMatchObject({ action: 'noop', outcome: 'unchanged' });
+  });
+
+  it('gives up as retryable when the race keeps happening', async () => {
+    const { engine, mock } = setup([{ id: A, tags: web }]);
+    mock.on(AssociateIamInstanceProfileCommand).rejects(ec2Error('IncorrectState', 'There is an existing association'));
+    const [result] = await engine.remediateIds([A]);
+    expect(mock).toHaveReceivedCommandTimes(AssociateIamInstanceProfileCommand, 3);
+    expect(result).toMatchObject({ outcome: 'failed', error: { name: 'AssociationRaceError', retryable: true } });
+  });
+
+  it('retries with backoff while IAM propagates a new profile', async () => {
+    const { engine, mock, sleeps } = setup([{ id: A, tags: web }]);
+    const invalid = ec2Error('InvalidParameterValue', "Value (WebProfile) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name");
+    mock.on(AssociateIamInstanceProfileCommand).rejectsOnce(invalid).rejectsOnce(invalid).resolves({});
+    const [result] = await engine.remediateIds([A]);
+    expect(sleeps).toEqual([1000, 2000]);
+    expect(result?.outcome).toBe('changed');
+  });
+
+  it('fails as retryable when the profile never becomes visible', async () => {
+    const { engine, mock, sleeps } = setup([{ id: A, tags: web }]);
+    mock.on(AssociateIamInstanceProfileCommand).rejects(ec2Error('InvalidParameterValue', 'Invalid IAM Instance Profile name'));
+    const [result] = await engine.remediateIds([A]);
+    expect(sleeps).toEqual([1000, 2000, 4000]);
+    expect(result).toMatchObject({ outcome: 'failed', error: { name: 'ProfileNotVisibleError', retryable: true, message: expect.stringContaining('WebProfile') } });
+  });
+
+  it('skips an instance that vanished between read and write', async () => {
+    const { engine, mock } = setup([{ id: A, tags: web }]);
+    mock.on(AssociateIamInstanceProfileCommand).rejects(ec2Error('InvalidInstanceID.NotFound', `The instance ID '${A}' does not exist`));
+    const [result] = await engine.remediateIds([A]);
+    expect(result).toMatchObject({ action: 'skip', outcome: 'skipped' });
+  });
+
+  it('fails without retry and names iam:PassRole when EC2 refuses for lack of permission', async () => {
+    const { engine, mock } = setup([{ id: A, tags: web }]);
+    mock.on(AssociateIamInstanceProfileCommand).rejects(ec2Error('UnauthorizedOperation', 'You are not authorized to perform this operation. Encoded authorization failure message: abc'));
+    const [result] = await engine.remediateIds([A]);
+    expect(result?.error).toMatchObject({ name: 'PermissionDeniedError', retryable: false });
+    expect(result?.error?.message).toContain('iam:PassRole on the role inside instance profile WebProfile');
+  });
+
+  it('fails as retryable when EC2 is still throttling after the SDK retries', async () => {
+    const { engine, mock } = setup([{ id: A, tags: web, profile: 'Other' }]);
+    mock.on(ReplaceIamInstanceProfileAssociationCommand).rejects(ec2Error('RequestLimitExceeded', 'Request limit exceeded.', 503));
+    const [result] = await engine.remediateIds([A]);
+    expect(result).toMatchObject({ outcome: 'failed', error: { name: 'ThrottledError', retryable: true } });
+  });
+
+  it('handles every instance on its own: one failure does not stop the others', async () => {
+    const { engine, mock } = setup([{ id: A, tags: web }, { id: B, tags: web }, { id: C, tags: web }]);
+    mock.on(AssociateIamInstanceProfileCommand).resolves({}).on(AssociateIamInstanceProfileCommand, { InstanceId: B }).rejects(ec2Error('UnauthorizedOperation'));
+    const results = await engine.remediateIds([A, B, C]);
+    expect(results.map((r) => r.outcome)).toEqual(['changed', 'failed', 'changed']);
+  });
+
+  it('reports every id as failed, without throwing, when the read itself is refused', async () => {
+    const { engine, mock } = setup([]);
+    mock.on(DescribeInstancesCommand).rejects(ec2Error('UnauthorizedOperation'));
+    const results = await engine.remediateIds([A, B]);
+    expect(results).toEqual([
+      expect.objectContaining({ instanceId: A, outcome: 'failed', error: expect.objectContaining({ name: 'PermissionDeniedError', message: expect.stringContaining('ec2:DescribeInstances') }) }),
+      expect.objectContaining({ instanceId: B, outcome: 'failed' }),
+    ]);
+  });
+
+  it('skips ids EC2 does not know, with no write', async () => {
+    const { engine, mock } = setup([]);
+    const [result] = await engine.remediateIds([A]);
+    expect(result).toMatchObject({ outcome: 'skipped', reason: 'instance is not-found' });
+    expect(writeCalls(mock)).toEqual([]);
+  });
+
+  it('requires IMDSv2 where the rule asks, sending HttpEndpoint with it', async () => {
+    const { engine, mock } = setup([{ id: A, tags: { app: 'hardened' }, profile: 'WebProfile' }]);
+    const [result] = await engine.remediateIds([A]);
+    expect(mock).toHaveReceivedCommandWith(ModifyInstanceMetadataOptionsCommand, { InstanceId: A, HttpTokens: 'required', HttpEndpoint: 'enabled' });
+    expect(result).toMatchObject({ action: 'noop', imdsv2: true, outcome: 'changed' });
+  });
+
+  it('reports drift and changes nothing when onWrongProfile is report', async () => {
+    const { engine, mock } = setup([{ id: A, tags: web, profile: 'AdminProfile' }], {}, { ...mapping, onWrongProfile: 'report' });
+    const [result] = await engine.remediateIds([A]);
+    expect(writeCalls(mock)).toEqual([]);
+    expect(result).toMatchObject({ action: 'report-drift', outcome: 'drift' });
+  });
+});
+
+describe('engine: safety limits', () => {
+  it('dry run decides and reports but writes nothing', async () => {
+    const { engine, mock } = setup([{ id: A, tags: web }, { id: B, tags: web, profile: 'Other' }], { dryRun: true });
+    const results = await engine.remediateIds([A, B]);
+    expect(writeCalls(mock)).toEqual([]);
+    expect(results.map((r) => [r.action, r.outcome])).toEqual([['associate', 'planned'], ['replace', 'planned']]);
+  });
+
+  it('stops changing at the blast-radius cap and says so', async () => {
+    const { engine, mock } = setup([{ id: A, tags: web }, { id: B, tags: web }, { id: C, tags: web }], { maxChanges: 1, concurrency: 1 });
+    const results = await engine.remediateIds([A, B, C]);
+    expect(mock).toHaveReceivedCommandTimes(AssociateIamInstanceProfileCommand, 1);
+    expect(results.map((r) => r.outcome)).toEqual(['changed', 'capped', 'capped']);
+    expect(results[1]?.reason).toBe('blast-radius cap of 1 changes reached');
+  });
+
+  it('gives the budget back when a change fails', async () => {
+    const { engine, mock } = setup([{ id: A, tags: web }, { id: B, tags: web }], { maxChanges: 1, concurrency: 1 });
+    mock.on(AssociateIamInstanceProfileCommand, { InstanceId: A }).rejects(ec2Error('UnauthorizedOperation')).on(AssociateIamInstanceProfileCommand, { InstanceId: B }).resolves({});
+    const results = await engine.remediateIds([A, B]);
+    expect(results.map((r) => r.outcome)).toEqual(['failed', 'changed']);
+  });
+
+  it('reads in chunks of at most 200 ids per filter', async () => {
+    const ids = Array.from({ length: 450 }, (_, i) => `i-${i.toString(16).padStart(17, '0')}`);
+    const { engine, mock } = setup(() => []);
+    const results = await engine.remediateIds(ids);
+    expect(results).toHaveLength(450);
+    expect(mock).toHaveReceivedCommandTimes(DescribeInstancesCommand, 3);
+    expect(mock).toHaveReceivedCommandTimes(DescribeIamInstanceProfileAssociationsCommand, 0);
+    for (const call of mock.commandCalls(DescribeInstancesCommand)) {
+      expect(call.args[0].input.Filters?.[0]?.Values?.length).toBeLessThanOrEqual(200);
+    }
+  });
+
+  it('reads associations in chunks too, filtering out history', async () => {
+    const ids = Array.from({ length: 201 }, (_, i) => `i-${i.toString(16).padStart(17, '0')}`);
+    const { engine, mock } = setup(() => ids.map((id) => ({ id, tags: web, profile: 'WebProfile' })));
+    await engine.remediateIds(ids);
+    const calls = mock.commandCalls(DescribeIamInstanceProfileAssociationsCommand);
+    expect(calls.map((c) => c.args[0].input.Filters?.[0]?.Values?.length)).toEqual([200, 1]);
+    expect(calls[0]?.args[0].input.Filters?.[1]).toEqual({ Name: 'state', Values: ['associating', 'associated', 'disassociating'] });
+  });
+});
