@@ -10,6 +10,7 @@ export interface ReportInput {
   results: readonly InstanceResult[];
   rejected?: string | undefined;
   now?: Date;
+  reportId?: string;
 }
 
 export function buildReport(input: ReportInput): Report {
@@ -17,7 +18,7 @@ export function buildReport(input: ReportInput): Report {
   return {
     kind: 'profile-guard.report',
     schemaVersion: REPORT_SCHEMA_VERSION,
-    reportId: randomUUID(),
+    reportId: input.reportId ?? randomUUID(),
     generatedAt: (input.now ?? new Date()).toISOString(),
     account: input.account,
     region: input.region,

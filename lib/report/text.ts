@@ -1,12 +1,21 @@
 import type { Report } from './schema.js';
 import { nextSteps, profileChange, summaryLine } from './summary.js';
 
-const COLUMNS = ['INSTANCE', 'NAME', 'ACTION', 'PROFILE', 'RULE', 'OUTCOME', 'ERROR'] as const;
+const COLUMNS = ['INSTANCE', 'NAME', 'ACTION', 'PROFILE', 'RULE', 'OUTCOME', 'DETAIL'] as const;
 
-/** Code points, not UTF-16 units, so a Name tag in any script lines up as well as a monospace font allows. */
-const width = (s: string) => [...s].length;
+// East Asian wide characters take two columns in a monospace font.
+const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u;
+
+/** Display columns of a string: counted by code point, so Name tags in any script line up. */
+const width = (s: string) => [...s].reduce((n, ch) => n + (WIDE.test(ch) ? 2 : 1), 0);
 const pad = (s: string, n: number) => s + ' '.repeat(Math.max(0, n - width(s)));
-const clip = (s: string, n: number) => (width(s) <= n ? s : `${[...s].slice(0, n - 1).join('')}…`);
+const clip = (s: string, n: number) => ([...s].length <= n ? s : `${[...s].slice(0, n - 1).join('')}…`);
+
+/** Why, where a reader will ask: the error of a failure, the reason for anything not simply done. */
+function detail(r: Report['results'][number]): string {
+  if (r.error) return `${r.error.name}: ${r.error.message}`;
+  return r.outcome === 'changed' || r.outcome === 'unchanged' || r.outcome === 'planned' ? '' : r.reason;
+}
 
 export function resultRows(report: Report): string[][] {
   return report.results.map((r) => [
@@ -16,7 +25,7 @@ export function resultRows(report: Report): string[][] {
     profileChange(r.from, r.to),
     r.rule ?? '',
     r.outcome,
-    r.error ? clip(`${r.error.name}: ${r.error.message}`, 160) : '',
+    clip(detail(r), 160),
   ]);
 }
 
