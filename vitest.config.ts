@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
     setupFiles: ['tests/helpers/matchers.ts'],
+    globalSetup: ['tests/helpers/global-setup.ts'],
     // Integration files each start their own moto server, so files run in parallel safely.
     pool: 'forks',
     maxWorkers: 2,
