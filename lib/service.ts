@@ -74,7 +74,7 @@ export async function runForEvent(runtime: Runtime, rawEvent: unknown, defaults:
   }
   const results = await engineFor(runtime).remediateIds(parsed.instanceIds);
   const trigger: Trigger = { type: 'event', eventKind: context.kind, eventId: context.eventId, eventName: context.eventName ?? context.detailType, detailType: context.detailType, actor: context.actor, time: context.time };
-  return finish(runtime, { account: context.account, region: context.region, trigger }, results);
+  return finish(runtime, { account: context.account ?? defaults.account, region: context.region, trigger }, results);
 }
 
 /** Every instance in the region, page by page, under one change budget and one report. */

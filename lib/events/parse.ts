@@ -10,7 +10,8 @@ const envelopeSchema = z.object({
   id: z.string().min(1),
   'detail-type': z.string().min(1),
   source: z.string().min(1),
-  account: z.string().regex(/^\d{12}$/, 'account must be 12 digits'),
+  // Always set by AWS; moto's rule targets omit it, and the Lambda knows its account anyway.
+  account: z.string().regex(/^\d{12}$/, 'account must be 12 digits').optional(),
   region: z.string().min(1),
   time: z.string().min(1),
   detail: z.record(z.string(), z.unknown()),
@@ -21,7 +22,7 @@ export interface EventContext {
   kind: EventKind;
   detailType: string;
   eventName?: string | undefined;
-  account: string;
+  account?: string | undefined;
   region: string;
   time: string;
   /** Who made the CloudTrail call (ARN), when the event says. */

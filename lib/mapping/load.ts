@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { MappingInvalidError } from '../errors.js';
+import { lintMapping } from './lint.js';
 import { type Mapping, mappingSchema } from './schema.js';
 
 /** Upper bound on the file we accept: a mapping is a page of rules, not a data set. */
@@ -34,6 +35,8 @@ export function parseMapping(source: string, file = '<mapping>'): Mapping {
   if (!result.success) {
     throw new MappingInvalidError(file, result.error.issues.map((issue) => describeIssue(issue, raw)));
   }
+  const problems = lintMapping(result.data);
+  if (problems.length > 0) throw new MappingInvalidError(file, problems);
   return result.data;
 }
 

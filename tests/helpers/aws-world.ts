@@ -4,7 +4,7 @@ import { type Clients, createClients } from '../../lib/aws/clients.js';
 import { loadMappingFile } from '../../lib/mapping/load.js';
 import type { Mapping } from '../../lib/mapping/schema.js';
 import { type Notifications, createNotifications, createProfiles } from '../../scripts/world.js';
-import { type MotoServer, startMoto } from './moto.js';
+import { type MotoServer, startMoto } from '../../scripts/moto.js';
 
 export interface World {
   moto: MotoServer;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadSample } from '../../lib/events/samples.js';
 import { installRules, putSample, rulesOf } from '../../scripts/rules.js';
 import { drain } from '../../scripts/world.js';
-import { type MotoServer, startMoto } from '../helpers/moto.js';
+import { type MotoServer, startMoto } from '../../scripts/moto.js';
 
 const template = JSON.parse(readFileSync(inject('templateFile'), 'utf8'));
 const rules = rulesOf(template, '123456789012', 'us-east-1');

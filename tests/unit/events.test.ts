@@ -86,3 +86,10 @@ describe('the catalogue', () => {
     for (const entry of CATALOGUE) expect(entry.pattern(SELF_ROLE)).toMatchObject({ source: ['aws.ec2'], 'detail-type': [entry.detailType] });
   });
 });
+
+describe('envelope fields', () => {
+  it('accepts an event without account (moto targets omit it); the handler falls back to its own account', () => {
+    const { account: _account, ...event } = loadSample('ec2-state-running');
+    expect(parseEvent(event)).toMatchObject({ status: 'accepted', context: { account: undefined } });
+  });
+});

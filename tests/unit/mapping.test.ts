@@ -92,3 +92,22 @@ default: Baseline
     expect(globMatches('v?', 'v12')).toBe(false);
   });
 });
+
+describe('mapping lint', () => {
+  it.each([
+    ['a rule after a broader one', '  - { name: any-web, match: { tags: { app: "web-*" } }, profile: Web }\n  - { name: web-front, match: { tags: { app: web-front, team: x } }, profile: Front }', 'rule 1 "web-front": unreachable: rule 0 "any-web" matches every instance it would'],
+    ['a rule after a key-present rule', '  - { name: any-app, match: { tags: { app: "*" } }, profile: Web }\n  - { name: glob, match: { tags: { app: "api-*" } }, profile: Api }', 'rule 1 "glob": unreachable: rule 0 "any-app"'],
+    ['a rule after one with a wider VPC list', '  - { name: vpcs, match: { vpc: [vpc-0a, vpc-0b] }, profile: Net }\n  - { name: one, match: { vpc: [vpc-0a], tags: { x: y } }, profile: One }', 'rule 1 "one": unreachable: rule 0 "vpcs"'],
+    ['a profile in two casings', '  - { name: a, match: { tags: { x: a } }, profile: WebProfile }\n  - { name: b, match: { tags: { x: b } }, profile: webprofile }', 'profile named with different casing: WebProfile, webprofile'],
+  ])('refuses %s', (_name, rules, expected) => {
+    expect(problemsOf(`version: 1\nrules:\n${rules}`)).toEqual([expect.stringContaining(expected)]);
+  });
+
+  it.each([
+    ['narrower first, broader after', '  - { name: front, match: { tags: { app: web-front } }, profile: Front }\n  - { name: web, match: { tags: { app: "web-*" } }, profile: Web }'],
+    ['different glob values', '  - { name: a, match: { tags: { app: "web-*" } }, profile: Web }\n  - { name: b, match: { tags: { app: "api-*" } }, profile: Api }'],
+    ['an earlier rule limited to a VPC', '  - { name: a, match: { tags: { app: x }, vpc: [vpc-0a] }, profile: A }\n  - { name: b, match: { tags: { app: x } }, profile: B }'],
+  ])('accepts %s', (_name, rules) => {
+    expect(() => parseMapping(`version: 1\nrules:\n${rules}`)).not.toThrow();
+  });
+});

@@ -1,0 +1,108 @@
+import { createInterface } from 'node:readline/promises';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { MappingInvalidError, ProfileGuardError } from '../errors.js';
+import { applyCommand } from './apply.js';
+import { EXIT, type Io, UsageError } from './context.js';
+import { planCommand } from './plan.js';
+import { redriveCommand } from './redrive.js';
+import { validateCommand } from './validate.js';
+
+const positive = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
+  return n;
+};
+
+const EXIT_CODES = `
+Exit codes:
+  0  nothing to do, or everything done
+  1  something failed (or was declined, or kept in the queue)
+  2  bad usage or an invalid mapping`;
+
+/** Parses argv and runs one command; returns the exit code instead of exiting, so tests can drive it. */
+export async function run(argv: readonly string[], io: Io): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = new Command('profile-guard')
+    .description('Keeps EC2 instances wearing the IAM instance profile the mapping says. Uses your AWS credentials, region and AWS_ENDPOINT_URL.')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .addHelpText('after', EXIT_CODES)
+    .showHelpAfterError();
+
+  const mappingOption = () => new Option('--mapping <file>', 'the mapping file').default('mapping.yaml');
+  const regionOption = () => new Option('--region <region>', 'AWS region (default: from the AWS environment)');
+
+  program
+    .command('validate')
+    .description('check a mapping file: schema, unreachable rules, profiles spelled two ways')
+    .argument('[mapping]', 'the mapping file', 'mapping.yaml')
+    .action((file: string) => {
+      code = validateCommand(file, io);
+    });
+
+  program
+    .command('plan')
+    .description('show what profile-guard would do to every instance (or the named ones); changes nothing')
+    .option('--instance <ids...>', 'only these instance ids')
+    .option('--json', 'print the machine-readable report')
+    .addOption(mappingOption())
+    .addOption(regionOption())
+    .action(async (options) => {
+      code = await planCommand({ ...options, dryRun: true }, io);
+    });
+
+  program
+    .command('apply')
+    .description('plan, confirm, then make the changes; prints the report the SNS topic would get')
+    .option('--instance <ids...>', 'only these instance ids')
+    .option('--yes', 'do not ask for confirmation')
+    .option('--max-changes <n>', 'blast-radius cap for this run', positive, 50)
+    .addOption(mappingOption())
+    .addOption(regionOption())
+    .action(async (options) => {
+      code = await applyCommand({ ...options, dryRun: false }, io);
+    });
+
+  program
+    .command('redrive')
+    .description('replay the dead-letter queue: failed events, undelivered events, unpublished reports')
+    .option('--queue-url <url>', 'the DLQ (default: $DLQ_URL)', process.env.DLQ_URL)
+    .option('--topic-arn <arn>', 'where replayed reports go (default: $TOPIC_ARN, or the topic a report names)', process.env.TOPIC_ARN)
+    .option('--max <n>', 'at most this many messages', positive, 100)
+    .option('--dry-run', 'decide and report, delete nothing and change nothing')
+    .addOption(mappingOption())
+    .addOption(regionOption())
+    .action(async (options) => {
+      code = await redriveCommand({ ...options, dryRun: options.dryRun === true }, io);
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (error instanceof UsageError || error instanceof MappingInvalidError) {
+      io.err(`profile-guard: ${error.message}`);
+      return EXIT.usage;
+    }
+    io.err(`profile-guard: ${error instanceof ProfileGuardError || error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    return EXIT.failed;
+  }
+}
+
+export async function main(): Promise<number> {
+  const io: Io = {
+    out: (text) => process.stdout.write(`${text}\n`),
+    err: (text) => process.stderr.write(`${text}\n`),
+    isInteractive: Boolean(process.stdin.isTTY),
+    ask: async (question) => {
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return await rl.question(question);
+      } finally {
+        rl.close();
+      }
+    },
+  };
+  return run(process.argv.slice(2), io);
+}

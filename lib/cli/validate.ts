@@ -1,0 +1,18 @@
+import { MappingInvalidError } from '../errors.js';
+import { loadMappingFile } from '../mapping/load.js';
+import { mappedProfiles } from '../mapping/schema.js';
+import { EXIT, type Io } from './context.js';
+
+export function validateCommand(file: string, io: Io): number {
+  try {
+    const mapping = loadMappingFile(file);
+    const profiles = mappedProfiles(mapping);
+    io.out(`${file}: valid: ${mapping.rules.length} rules, default ${mapping.default ?? '(none: unmatched instances are left alone)'}, onWrongProfile ${mapping.onWrongProfile}`);
+    io.out(`profiles the deployed policy will allow: ${profiles.length > 0 ? profiles.join(', ') : '(none)'}`);
+    return EXIT.ok;
+  } catch (error) {
+    if (!(error instanceof MappingInvalidError)) throw error;
+    io.err(error.message);
+    return EXIT.usage;
+  }
+}
