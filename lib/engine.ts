@@ -21,6 +21,8 @@ export interface EngineOptions {
   settlePollMs: number;
   /** How many times to re-read and decide again after someone else changed the association under us. */
   maxRaceRetries: number;
+  /** DescribeInstances page size for the sweep (AWS allows at most 1,000). */
+  sweepPageSize: number;
 }
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
@@ -30,6 +32,7 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   settleWaitMs: 20_000,
   settlePollMs: 2_500,
   maxRaceRetries: 2,
+  sweepPageSize: 1000,
 };
 
 export interface EngineDeps {
@@ -136,7 +139,7 @@ export function createEngine(deps: EngineDeps, mapping: Mapping, options: Engine
     },
     async remediateAll(onPage) {
       const results: InstanceResult[] = [];
-      for await (const page of listAllFacts(deps.ec2, stats)) {
+      for await (const page of listAllFacts(deps.ec2, stats, options.sweepPageSize)) {
         results.push(...(await remediateFacts(page)));
         onPage?.(results.length);
       }

@@ -1,6 +1,7 @@
 import type { Clients } from './aws/clients.js';
 import type { Config } from './config.js';
 import { createEngine } from './engine.js';
+import type { ReadStats } from './facts.js';
 import { describeError } from './errors.js';
 import { parseEvent } from './events/parse.js';
 import type { Log } from './log.js';
@@ -27,6 +28,8 @@ export interface RunOutcome {
   delivery?: Delivery | undefined;
   /** Some instance failed in a way a later attempt may fix: the caller should let Lambda retry. */
   retryableFailures: number;
+  /** Describe calls made: the API budget the benchmarks and the sweep test hold us to. */
+  reads?: ReadStats | undefined;
 }
 
 const IAM_BACKOFF = { attempts: 4, baseDelayMs: 1_000 };
@@ -36,7 +39,7 @@ function engineFor(runtime: Runtime) {
   return createEngine({ ec2: runtime.clients.ec2, sleep, backoff: { ...IAM_BACKOFF, sleep }, log: runtime.log }, runtime.mapping, runtime.config.engine);
 }
 
-async function finish(runtime: Runtime, base: { account: string; region: string; trigger: Trigger; rejected?: string }, results: InstanceResult[]): Promise<RunOutcome> {
+async function finish(runtime: Runtime, base: { account: string; region: string; trigger: Trigger; rejected?: string }, results: InstanceResult[], reads?: ReadStats): Promise<RunOutcome> {
   const report = buildReport({ ...base, dryRun: runtime.config.engine.dryRun, results });
   const delivery = await deliverReport(runtime.clients, runtime.log, report, runtime.config);
   runtime.log.info('report', {
@@ -52,6 +55,7 @@ async function finish(runtime: Runtime, base: { account: string; region: string;
     report,
     delivery,
     retryableFailures: results.filter((r) => r.outcome === 'failed' && r.error?.retryable).length,
+    reads,
   };
 }
 
@@ -72,9 +76,10 @@ export async function runForEvent(runtime: Runtime, rawEvent: unknown, defaults:
   if (parsed.instanceIds.length === 0) {
     return { status: 'ignored', reason: 'the event names no instances', retryableFailures: 0 };
   }
-  const results = await engineFor(runtime).remediateIds(parsed.instanceIds);
+  const engine = engineFor(runtime);
+  const results = await engine.remediateIds(parsed.instanceIds);
   const trigger: Trigger = { type: 'event', eventKind: context.kind, eventId: context.eventId, eventName: context.eventName ?? context.detailType, detailType: context.detailType, actor: context.actor, time: context.time };
-  return finish(runtime, { account: context.account ?? defaults.account, region: context.region, trigger }, results);
+  return finish(runtime, { account: context.account ?? defaults.account, region: context.region, trigger }, results, engine.stats);
 }
 
 /** Every instance in the region, page by page, under one change budget and one report. */
@@ -84,7 +89,7 @@ export async function runSweep(runtime: Runtime, where: { account: string; regio
   try {
     const results = await engine.remediateAll(onProgress);
     runtime.log.info('sweep read', { ...engine.stats, instances: results.length });
-    return await finish(runtime, { account: where.account, region: where.region, trigger }, results);
+    return await finish(runtime, { account: where.account, region: where.region, trigger }, results, engine.stats);
   } catch (error) {
     runtime.log.error('sweep could not list instances', { error: describeError(error) });
     return finish(runtime, { account: where.account, region: where.region, trigger, rejected: `could not list instances: ${describeError(error).message}` }, []);
@@ -93,6 +98,7 @@ export async function runSweep(runtime: Runtime, where: { account: string; regio
 
 /** Named instances (CLI --instance, redrive of a known list). */
 export async function runForInstances(runtime: Runtime, instanceIds: readonly string[], where: { account: string; region: string; trigger: Trigger }): Promise<RunOutcome> {
-  const results = await engineFor(runtime).remediateIds(instanceIds);
-  return finish(runtime, where, results);
+  const engine = engineFor(runtime);
+  const results = await engine.remediateIds(instanceIds);
+  return finish(runtime, where, results, engine.stats);
 }

@@ -27,7 +27,10 @@ export function parseMapping(source: string, file = '<mapping>'): Mapping {
   if (document.errors.length > 0) {
     throw new MappingInvalidError(
       file,
-      document.errors.map((e) => `YAML syntax, line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`),
+      document.errors.map((e) => {
+        const where = e.linePos?.[0] ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : 'unknown position';
+        return `YAML syntax, ${where}: ${(e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`;
+      }),
     );
   }
   const raw: unknown = document.toJS();
