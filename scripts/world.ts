@@ -102,3 +102,18 @@ export async function drain(sqs: SQSClient, queueUrl: string): Promise<Message[]
     all.push(...Messages);
   }
 }
+
+/** Launches one instance per named case; returns case name -> instance id. */
+export async function launchCases<K extends string>(ec2: EC2Client, cases: Record<K, LaunchSpec>): Promise<Record<K, string>> {
+  const ids = {} as Record<K, string>;
+  for (const [name, spec] of Object.entries(cases) as [K, LaunchSpec][]) {
+    const [id] = await launch(ec2, spec);
+    ids[name] = id as string;
+  }
+  return ids;
+}
+
+export async function launchOne(ec2: EC2Client, spec: LaunchSpec): Promise<string> {
+  const [id] = await launch(ec2, { ...spec, count: 1 });
+  return id as string;
+}

@@ -1,14 +1,13 @@
 import { ModifyInstanceMetadataOptionsCommand } from '@aws-sdk/client-ec2';
 import type { ActDeps } from './deps.js';
-import { translateEc2Error } from './ec2-errors.js';
+import { callEc2 } from './send.js';
 
 export const imdsv2Permissions = ['ec2:ModifyInstanceMetadataOptions'] as const;
 
 export async function requireImdsv2(deps: ActDeps, instanceId: string): Promise<void> {
-  try {
-    // HttpEndpoint is sent with HttpTokens so an instance with the endpoint disabled ends up usable with v2.
-    await deps.ec2.send(new ModifyInstanceMetadataOptionsCommand({ InstanceId: instanceId, HttpTokens: 'required', HttpEndpoint: 'enabled' }));
-  } catch (error) {
-    throw translateEc2Error(error, { operation: 'ModifyInstanceMetadataOptions', instanceId });
-  }
+  // HttpEndpoint is sent with HttpTokens so an instance with the endpoint disabled ends up usable with v2.
+  await callEc2(() => deps.ec2.send(new ModifyInstanceMetadataOptionsCommand({ InstanceId: instanceId, HttpTokens: 'required', HttpEndpoint: 'enabled' })), {
+    operation: 'ModifyInstanceMetadataOptions',
+    instanceId,
+  });
 }

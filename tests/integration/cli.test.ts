@@ -4,7 +4,8 @@ import { sampleFor } from '../../lib/events/samples.js';
 import { buildReport } from '../../lib/report/build.js';
 import { UNPUBLISHED_REPORT_KIND } from '../../lib/report/deliver.js';
 import { reportSchema } from '../../lib/report/schema.js';
-import { createQueue, drain, launch, profilesOf } from '../../scripts/world.js';
+import { createQueue, drain, launchCases, launchOne, profilesOf } from '../../scripts/world.js';
+import { pick } from '../helpers/fleet.js';
 import { useWorld } from '../helpers/aws-world.js';
 import { cli } from '../helpers/cli.js';
 import { MIXED_RESULTS } from '../fixtures/results.js';
@@ -48,14 +49,7 @@ describe('profile-guard plan, apply and redrive on moto', () => {
     process.env.SETTLE_WAIT_SECONDS = '0';
   });
 
-  async function fleet() {
-    const { ec2 } = world.clients;
-    const [missing] = await launch(ec2, { tags: { app: 'web-a', Name: 'missing' } });
-    const [wrong] = await launch(ec2, { tags: { app: 'web-b', Name: 'wrong' }, profile: 'AdminProfile' });
-    const [right] = await launch(ec2, { tags: { app: 'web-c', Name: 'right' }, profile: 'WebProfile' });
-    const [optedOut] = await launch(ec2, { tags: { app: 'web-d', Name: 'legacy', 'profile-guard:ignore': 'true' } });
-    return { missing, wrong, right, optedOut } as Record<string, string>;
-  }
+  const fleet = () => launchCases(world.clients.ec2, pick('missing', 'wrong', 'right', 'optedOut'));
 
   const lineOf = (stdout: string, id: string) => stdout.split('\n').find((line) => line.startsWith(id)) ?? '';
 
@@ -66,17 +60,17 @@ describe('profile-guard plan, apply and redrive on moto', () => {
     const result = await cli(['plan']);
 
     expect(result.code).toBe(0);
-    expect(lineOf(result.stdout, ids.missing as string)).toMatch(/missing\s+running\s+\(none\) -> WebProfile\s+web\s+associate\s+will change$/);
-    expect(lineOf(result.stdout, ids.wrong as string)).toMatch(/wrong\s+running\s+AdminProfile -> WebProfile\s+web\s+replace\s+will change$/);
-    expect(lineOf(result.stdout, ids.right as string)).toMatch(/right\s+running\s+WebProfile -> WebProfile\s+web\s+noop\s+unchanged$/);
-    expect(lineOf(result.stdout, ids.optedOut as string)).toMatch(/legacy\s+running\s+skip\s+skipped$/);
+    expect(lineOf(result.stdout, ids.missing)).toMatch(/missing\s+running\s+\(none\) -> WebProfile\s+web\s+associate\s+will change$/);
+    expect(lineOf(result.stdout, ids.wrong)).toMatch(/wrong\s+running\s+AdminProfile -> WebProfile\s+web\s+replace\s+will change$/);
+    expect(lineOf(result.stdout, ids.right)).toMatch(/right\s+running\s+WebProfile -> WebProfile\s+web\s+noop\s+unchanged$/);
+    expect(lineOf(result.stdout, ids.optedOut)).toMatch(/legacy\s+running\s+skip\s+skipped$/);
     expect(result.stdout).toContain('123456789012 us-east-1: 2 would be fixed, 1 ok, 1 skipped');
     expect(await profilesOf(world.clients.ec2, Object.values(ids))).toEqual(before);
   });
 
   it('plan --json prints the machine report', async () => {
     const ids = await fleet();
-    const result = await cli(['plan', '--json', '--instance', ids.missing as string, ids.right as string]);
+    const result = await cli(['plan', '--json', '--instance', ids.missing, ids.right]);
     const report = reportSchema.parse(JSON.parse(result.stdout));
     expect(report).toMatchObject({ dryRun: true, trigger: { type: 'cli' }, counts: { planned: 1, unchanged: 1 } });
   });
@@ -92,7 +86,7 @@ describe('profile-guard plan, apply and redrive on moto', () => {
     const result = await cli(['apply'], { interactive: true, answer: 'n' });
     expect(result.questions).toEqual(['Change 2 instance(s) in 123456789012 us-east-1? [y/N] ']);
     expect(result.stdout).toContain('Aborted: nothing was changed.');
-    expect((await profilesOf(world.clients.ec2, [ids.missing as string]))[ids.missing as string]).toBeNull();
+    expect((await profilesOf(world.clients.ec2, [ids.missing]))[ids.missing]).toBeNull();
   });
 
   it('apply --yes makes the planned changes and prints the report; a second apply has nothing to do', async () => {
@@ -101,10 +95,10 @@ describe('profile-guard plan, apply and redrive on moto', () => {
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('profile-guard: 2 fixed');
     expect(await profilesOf(world.clients.ec2, Object.values(ids))).toEqual({
-      [ids.missing as string]: 'WebProfile',
-      [ids.wrong as string]: 'WebProfile',
-      [ids.right as string]: 'WebProfile',
-      [ids.optedOut as string]: null,
+      [ids.missing]: 'WebProfile',
+      [ids.wrong]: 'WebProfile',
+      [ids.right]: 'WebProfile',
+      [ids.optedOut]: null,
     });
 
     const second = await cli(['apply', '--yes']);
@@ -115,17 +109,17 @@ describe('profile-guard plan, apply and redrive on moto', () => {
   it('redrive handles each kind of dead letter once, deletes it, and keeps what fails again', async () => {
     const { sqs } = world.clients;
     const dlq = await createQueue(sqs, 'redrive-test-dlq');
-    const [a] = await launch(world.clients.ec2, { tags: { app: 'web-a' } });
-    const [b] = await launch(world.clients.ec2, { tags: { app: 'web-b' } });
+    const a = await launchOne(world.clients.ec2, { tags: { app: 'web-a' } });
+    const b = await launchOne(world.clients.ec2, { tags: { app: 'web-b' } });
     const failedInvocation = {
       version: '1.0',
       timestamp: '2026-11-28T09:20:00.000Z',
       requestContext: { requestId: 'r-1', functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:profile-guard-dev-remediate:$LATEST', condition: 'RetriesExhausted', approximateInvokeCount: 3 },
-      requestPayload: sampleFor('ec2-state-running', [a as string]),
+      requestPayload: sampleFor('ec2-state-running', [a]),
       responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
       responsePayload: { errorType: 'RetryableFailuresError', errorMessage: '1 instance(s) failed with a retryable error' },
     };
-    const undelivered = sampleFor('cloudtrail-run-instances', [b as string]);
+    const undelivered = sampleFor('cloudtrail-run-instances', [b]);
     const report = buildReport({ account: '123456789012', region: 'us-east-1', dryRun: false, trigger: { type: 'event' }, results: MIXED_RESULTS });
     const unpublished = { kind: UNPUBLISHED_REPORT_KIND, version: 1, topicArn: world.notifications.topicArn, error: { name: 'KMSAccessDeniedException' }, report };
     const poison = { ...failedInvocation, requestPayload: { hello: 'not an event' } };
@@ -141,7 +135,7 @@ describe('profile-guard plan, apply and redrive on moto', () => {
     expect(result.stdout).toMatch(/undelivered-event\s+deleted\s+1 fixed/);
     expect(result.stdout).toMatch(/unpublished-report\s+deleted\s+published report/);
     expect(result.stdout).toMatch(/failed-invocation\s+kept\s+event rejected: not an EventBridge event/);
-    expect(await profilesOf(world.clients.ec2, [a as string, b as string])).toEqual({ [a as string]: 'WebProfile', [b as string]: 'WebProfile' });
+    expect(await profilesOf(world.clients.ec2, [a, b])).toEqual({ [a]: 'WebProfile', [b]: 'WebProfile' });
     // The republished report reached the topic's subscriber.
     const delivered = (await drain(sqs, world.notifications.queueUrl)).map((m) => reportSchema.parse(JSON.parse(m.Body ?? '')).reportId);
     expect(delivered).toContain(report.reportId);
@@ -155,11 +149,11 @@ describe('profile-guard plan, apply and redrive on moto', () => {
 
   it('redrive --dry-run changes and deletes nothing', async () => {
     const dlq = await createQueue(world.clients.sqs, 'redrive-dry-dlq');
-    const [a] = await launch(world.clients.ec2, { tags: { app: 'web-a' } });
-    await world.clients.sqs.send(new SendMessageCommand({ QueueUrl: dlq, MessageBody: JSON.stringify(sampleFor('ec2-state-running', [a as string])) }));
+    const a = await launchOne(world.clients.ec2, { tags: { app: 'web-a' } });
+    await world.clients.sqs.send(new SendMessageCommand({ QueueUrl: dlq, MessageBody: JSON.stringify(sampleFor('ec2-state-running', [a])) }));
     const result = await cli(['redrive', '--queue-url', dlq, '--dry-run']);
     expect(result.stdout).toMatch(/undelivered-event\s+ok \(kept: dry run\)\s+1 would be fixed/);
-    expect(await profilesOf(world.clients.ec2, [a as string])).toEqual({ [a as string]: null });
+    expect(await profilesOf(world.clients.ec2, [a])).toEqual({ [a]: null });
     const { Attributes } = await world.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq, AttributeNames: ['ApproximateNumberOfMessages'] }));
     expect(Attributes?.ApproximateNumberOfMessages).toBe('1');
   });

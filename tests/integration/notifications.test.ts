@@ -6,7 +6,7 @@ import { parseMapping } from '../../lib/mapping/load.js';
 import { UNPUBLISHED_REPORT_KIND } from '../../lib/report/deliver.js';
 import { reportSchema } from '../../lib/report/schema.js';
 import { type Runtime, runForEvent } from '../../lib/service.js';
-import { createQueue, drain, launch, subscribeQueue } from '../../scripts/world.js';
+import { createQueue, drain, launchOne, subscribeQueue } from '../../scripts/world.js';
 import { useWorld } from '../helpers/aws-world.js';
 
 // GhostProfile is never created, so instances mapped to it fail (after the IAM-propagation backoff).
@@ -35,11 +35,11 @@ describe('notifications on moto', () => {
     await subscribeQueue(sns, sqs, topicArn, failuresOnly, { outcome: ['failed'] });
     const changes = await createQueue(sqs, 'slack-changes');
     await subscribeQueue(sns, sqs, topicArn, changes, { outcome: ['changed', 'failed', 'drift'], dryRun: ['false'] });
-    const [web] = await launch(ec2, { tags: { app: 'web-1' } });
-    const [ghost] = await launch(ec2, { tags: { app: 'ghost-1' } });
+    const web = await launchOne(ec2, { tags: { app: 'web-1' } });
+    const ghost = await launchOne(ec2, { tags: { app: 'ghost-1' } });
 
-    const fixed = await runForEvent(runtime(topicArn), sampleFor('ec2-state-running', [web as string]), where);
-    const failed = await runForEvent(runtime(topicArn), sampleFor('ec2-state-running', [ghost as string]), where);
+    const fixed = await runForEvent(runtime(topicArn), sampleFor('ec2-state-running', [web]), where);
+    const failed = await runForEvent(runtime(topicArn), sampleFor('ec2-state-running', [ghost]), where);
 
     expect(fixed.report?.outcome).toBe('changed');
     expect(failed.report?.results[0]).toMatchObject({ outcome: 'failed', error: { name: 'ProfileNotVisibleError', retryable: true } });
@@ -53,10 +53,10 @@ describe('notifications on moto', () => {
 
   it('puts the report in the DLQ when SNS refuses it, and the remediation stands', async () => {
     const { ec2, sqs } = world.clients;
-    const [web] = await launch(ec2, { tags: { app: 'web-1' } });
+    const web = await launchOne(ec2, { tags: { app: 'web-1' } });
     const missingTopic = 'arn:aws:sns:us-east-1:123456789012:no-such-topic';
 
-    const outcome = await runForEvent(runtime(missingTopic), sampleFor('ec2-state-running', [web as string]), where);
+    const outcome = await runForEvent(runtime(missingTopic), sampleFor('ec2-state-running', [web]), where);
 
     expect(outcome.delivery).toBe('sent-to-dlq');
     expect(outcome.report?.results[0]?.outcome).toBe('changed');

@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '../../functions/remediate.js';
 import { sampleFor } from '../../lib/events/samples.js';
 import { reportSchema } from '../../lib/report/schema.js';
-import { drain, launch, profilesOf } from '../../scripts/world.js';
+import { drain, launchCases, launchOne, profilesOf } from '../../scripts/world.js';
+import { DECISION_CASES } from '../helpers/fleet.js';
 import { useWorld } from '../helpers/aws-world.js';
 
 const context = { invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:profile-guard-test-remediate' } as Context;
@@ -18,17 +19,7 @@ describe('remediate handler on moto, through the real SDK over HTTP', () => {
     process.env.SETTLE_WAIT_SECONDS = '0';
   });
 
-  async function fleet() {
-    const { ec2 } = world.clients;
-    const [missing] = await launch(ec2, { tags: { app: 'web-a', Name: 'missing' } });
-    const [wrong] = await launch(ec2, { tags: { app: 'web-b', Name: 'wrong' }, profile: 'AdminProfile' });
-    const [right] = await launch(ec2, { tags: { app: 'web-c', Name: 'right' }, profile: 'WebProfile' });
-    const [optedOut] = await launch(ec2, { tags: { app: 'web-d', 'profile-guard:ignore': 'true' } });
-    const [quarantined] = await launch(ec2, { tags: { app: 'web-e', 'security:quarantine': 'true' }, profile: 'WebProfile' });
-    const [stopped] = await launch(ec2, { tags: { app: 'web-f', Name: 'stopped' }, profile: 'AdminProfile', stopped: true });
-    const [unmatched] = await launch(ec2, { tags: { Name: 'データベース' } });
-    return { missing, wrong, right, optedOut, quarantined, stopped, unmatched } as Record<string, string>;
-  }
+  const fleet = () => launchCases(world.clients.ec2, DECISION_CASES);
 
   it('fixes every instance a RunInstances event names and publishes one report', async () => {
     const ids = await fleet();
@@ -37,13 +28,13 @@ describe('remediate handler on moto, through the real SDK over HTTP', () => {
     const result = await handler(event, context);
 
     expect(await profilesOf(world.clients.ec2, Object.values(ids))).toEqual({
-      [ids.missing as string]: 'WebProfile',
-      [ids.wrong as string]: 'WebProfile',
-      [ids.right as string]: 'WebProfile',
-      [ids.optedOut as string]: null,
-      [ids.quarantined as string]: null,
-      [ids.stopped as string]: 'WebProfile',
-      [ids.unmatched as string]: 'BaselineSsmProfile',
+      [ids.missing]: 'WebProfile',
+      [ids.wrong]: 'WebProfile',
+      [ids.right]: 'WebProfile',
+      [ids.optedOut]: null,
+      [ids.quarantined]: null,
+      [ids.stopped]: 'WebProfile',
+      [ids.unmatched]: 'BaselineSsmProfile',
     });
     expect(result.delivery).toBe('published');
     const messages = await drain(world.clients.sqs, world.notifications.queueUrl);
@@ -52,8 +43,8 @@ describe('remediate handler on moto, through the real SDK over HTTP', () => {
     expect(report).toMatchObject({ outcome: 'changed', account: '123456789012', region: 'us-east-1', dryRun: false, trigger: { type: 'event', eventName: 'RunInstances', actor: expect.stringContaining('alice') } });
     expect(report.counts).toMatchObject({ changed: 5, unchanged: 1, skipped: 1, failed: 0 });
     const byId = Object.fromEntries(report.results.map((r) => [r.instanceId, r]));
-    expect(byId[ids.stopped as string]).toMatchObject({ action: 'detach-attach', from: 'AdminProfile', to: 'WebProfile', rule: 'web', outcome: 'changed', name: 'stopped' });
-    expect(byId[ids.unmatched as string]).toMatchObject({ action: 'associate', rule: 'default', name: 'データベース' });
+    expect(byId[ids.stopped]).toMatchObject({ action: 'detach-attach', from: 'AdminProfile', to: 'WebProfile', rule: 'web', outcome: 'changed', name: 'stopped' });
+    expect(byId[ids.unmatched]).toMatchObject({ action: 'associate', rule: 'default', name: 'データベース' });
     expect(messages[0]?.MessageAttributes?.outcome?.StringValue).toBe('changed');
   });
 
@@ -73,29 +64,29 @@ describe('remediate handler on moto, through the real SDK over HTTP', () => {
   });
 
   it('fixes the instance of a state-change event', async () => {
-    const [id] = await launch(world.clients.ec2, { tags: { app: 'web-x' } });
-    await handler(sampleFor('ec2-state-running', [id as string]), context);
-    expect(await profilesOf(world.clients.ec2, [id as string])).toEqual({ [id as string]: 'WebProfile' });
+    const id = await launchOne(world.clients.ec2, { tags: { app: 'web-x' } });
+    await handler(sampleFor('ec2-state-running', [id]), context);
+    expect(await profilesOf(world.clients.ec2, [id])).toEqual({ [id]: 'WebProfile' });
   });
 
   it('strips the profile when a quarantine tag is added (CreateTags event)', async () => {
-    const [id] = await launch(world.clients.ec2, { tags: { app: 'web-x', 'security:quarantine': 'true' }, profile: 'WebProfile' });
-    const result = await handler(sampleFor('cloudtrail-create-tags', [id as string]), context);
+    const id = await launchOne(world.clients.ec2, { tags: { app: 'web-x', 'security:quarantine': 'true' }, profile: 'WebProfile' });
+    const result = await handler(sampleFor('cloudtrail-create-tags', [id]), context);
     expect(result.results).toEqual([expect.objectContaining({ instanceId: id, action: 'disassociate', outcome: 'changed' })]);
-    expect(await profilesOf(world.clients.ec2, [id as string])).toEqual({ [id as string]: null });
+    expect(await profilesOf(world.clients.ec2, [id])).toEqual({ [id]: null });
   });
 
   it("puts the mapped profile back after someone else's association (drift event)", async () => {
-    const [id] = await launch(world.clients.ec2, { tags: { app: 'web-x' }, profile: 'AdminProfile' });
-    await handler(sampleFor('cloudtrail-associate-by-iam-user', [id as string]), context);
-    expect(await profilesOf(world.clients.ec2, [id as string])).toEqual({ [id as string]: 'WebProfile' });
+    const id = await launchOne(world.clients.ec2, { tags: { app: 'web-x' }, profile: 'AdminProfile' });
+    await handler(sampleFor('cloudtrail-associate-by-iam-user', [id]), context);
+    expect(await profilesOf(world.clients.ec2, [id])).toEqual({ [id]: 'WebProfile' });
   });
 
   it('rejects a malformed event with a reason, touches nothing and does not throw', async () => {
-    const [id] = await launch(world.clients.ec2, { tags: { app: 'web-x' } });
+    const id = await launchOne(world.clients.ec2, { tags: { app: 'web-x' } });
     const result = await handler({ 'detail-type': 'EC2 Instance State-change Notification', detail: { 'instance-id': id } }, context);
     expect(result).toMatchObject({ status: 'rejected', reason: expect.stringContaining('not an EventBridge event') });
-    expect(await profilesOf(world.clients.ec2, [id as string])).toEqual({ [id as string]: null });
+    expect(await profilesOf(world.clients.ec2, [id])).toEqual({ [id]: null });
     // A rejected event is reported as a failure so a misrouted rule gets noticed.
     const [message] = await drain(world.clients.sqs, world.notifications.queueUrl);
     expect(reportSchema.parse(JSON.parse(message?.Body ?? ''))).toMatchObject({ outcome: 'failed', rejected: expect.stringContaining('id:') });
