@@ -4,6 +4,7 @@
  */
 import { type EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { resolvePseudoParameters } from '../policies/generate.js';
 import { createQueue, queueArn } from './world.js';
 
 export interface TemplateRule {
@@ -13,13 +14,7 @@ export interface TemplateRule {
 
 /** The patterned rules of a packaged template, with CloudFormation pseudo parameters resolved for one account. */
 export function rulesOf(template: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> }, account: string, region: string): TemplateRule[] {
-  const resolved = JSON.parse(
-    JSON.stringify(template.Resources, (_key, value: unknown) => {
-      const sub = (value as Record<string, unknown> | null)?.['Fn::Sub'];
-      if (typeof sub === 'string') return sub.replaceAll('${AWS::Partition}', 'aws').replaceAll('${AWS::AccountId}', account).replaceAll('${AWS::Region}', region);
-      return value;
-    }),
-  ) as typeof template.Resources;
+  const resolved = resolvePseudoParameters(template.Resources, { account, region });
   return Object.values(resolved)
     .filter((r) => r.Type === 'AWS::Events::Rule' && r.Properties.EventPattern)
     .map((r) => ({ name: r.Properties.Name as string, pattern: r.Properties.EventPattern as Record<string, unknown> }));

@@ -4,6 +4,7 @@ import { MappingInvalidError, ProfileGuardError } from '../errors.js';
 import { applyCommand } from './apply.js';
 import { EXIT, type Io, UsageError } from './context.js';
 import { planCommand } from './plan.js';
+import { policyCommand } from './policy.js';
 import { redriveCommand } from './redrive.js';
 import { validateCommand } from './validate.js';
 
@@ -74,6 +75,18 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .addOption(regionOption())
     .action(async (options) => {
       code = await redriveCommand({ ...options, dryRun: options.dryRun === true }, io);
+    });
+
+  program
+    .command('policy')
+    .description('print an IAM policy generated from the mapping: operator (CLI and deploy) or remediate (the function role)')
+    .argument('<name>', 'operator | remediate')
+    .option('--stage <stage>', 'the stage the stack is deployed as', 'dev')
+    .option('--account <id>', 'resolve ARNs for this account (with --region); default: CloudFormation Fn::Sub form')
+    .addOption(mappingOption())
+    .addOption(regionOption())
+    .action((name: string, options) => {
+      code = policyCommand(name, options, io);
     });
 
   try {

@@ -1,0 +1,27 @@
+import { loadMappingFile } from '../mapping/load.js';
+import { mappingFills, operatorStatements, renderStatements, resolvePseudoParameters, stackFills } from '../../policies/generate.js';
+import { EXIT, type Io, UsageError } from './context.js';
+
+export interface PolicyOptions {
+  mapping: string;
+  stage: string;
+  account?: string | undefined;
+  region?: string | undefined;
+}
+
+/** Prints a policy generated from the mapping: as CloudFormation (Fn::Sub) or, given account and region, as plain IAM JSON. */
+export function policyCommand(name: string, options: PolicyOptions, io: Io): number {
+  if (name !== 'operator' && name !== 'remediate') throw new UsageError(`unknown policy "${name}": choose operator or remediate`);
+  if ((options.account === undefined) !== (options.region === undefined)) throw new UsageError('give both --account and --region for a concrete policy, or neither for CloudFormation form');
+  if (options.account !== undefined && !/^\d{12}$/.test(options.account)) throw new UsageError(`--account must be 12 digits, got ${options.account}`);
+  const mapping = loadMappingFile(options.mapping);
+  const stack = stackFills(options.stage);
+  const statements =
+    name === 'operator'
+      ? operatorStatements(mapping, options.stage)
+      : renderStatements('remediate', { ...mappingFills(mapping), ...stack, '<topic-key-arn>': stack['<account-keys>'] ?? [] });
+  const document = { Version: '2012-10-17', Statement: statements };
+  const output = options.account && options.region ? resolvePseudoParameters(document, { account: options.account, region: options.region }) : document;
+  io.out(JSON.stringify(output, null, 2));
+  return EXIT.ok;
+}
