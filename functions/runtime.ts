@@ -25,7 +25,8 @@ export function getRuntime(): Runtime {
 }
 
 /** Lambda's own ARN says which account this is: arn:aws:lambda:region:ACCOUNT:function:name. */
-export function whereFrom(context: Pick<Context, 'invokedFunctionArn'>): { account: string; region: string } {
-  const [, , , region = process.env.AWS_REGION ?? 'unknown', account = 'unknown'] = context.invokedFunctionArn.split(':');
+export function whereFrom(context: Partial<Pick<Context, 'invokedFunctionArn'>>): { account: string; region: string } {
+  // `serverless invoke local` passes a context without the ARN.
+  const [, , , region = process.env.AWS_REGION ?? 'unknown', account = 'unknown'] = (context.invokedFunctionArn ?? '').split(':');
   return { account, region };
 }

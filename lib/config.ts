@@ -37,7 +37,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigInvalidError(`invalid environment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
   const e = parsed.data;
-  const root = env.LAMBDA_TASK_ROOT ?? process.cwd();
+  // Lambda runs with the task root as working directory, so a relative path means "in the bundle".
+  const root = process.cwd();
   return {
     topicArn: e.TOPIC_ARN,
     dlqUrl: e.DLQ_URL,

@@ -4,8 +4,8 @@ import { ConfigInvalidError } from '../../lib/errors.js';
 
 describe('environment', () => {
   it('has safe defaults', () => {
-    const config = loadConfig({ LAMBDA_TASK_ROOT: '/var/task' });
-    expect(config).toMatchObject({ mappingFile: '/var/task/mapping.yaml', notifyLevel: 'changes', engine: { dryRun: false, maxChanges: 50, concurrency: 4, settleWaitMs: 20_000 } });
+    const config = loadConfig({});
+    expect(config).toMatchObject({ mappingFile: `${process.cwd()}/mapping.yaml`, notifyLevel: 'changes', engine: { dryRun: false, maxChanges: 50, concurrency: 4, settleWaitMs: 20_000 } });
     expect(config.topicArn).toBeUndefined();
   });
 
@@ -20,9 +20,8 @@ describe('environment', () => {
       SETTLE_WAIT_SECONDS: '0',
       NOTIFY_LEVEL: 'failures',
       SELF_ROLE_ARN: 'arn:aws:iam::123456789012:role/profile-guard-prod-eu-west-1',
-      LAMBDA_TASK_ROOT: '/var/task',
     });
-    expect(config).toMatchObject({ mappingFile: '/var/task/mapping.prod.yaml', notifyLevel: 'failures', engine: { dryRun: true, maxChanges: 200, concurrency: 8, settleWaitMs: 0 } });
+    expect(config).toMatchObject({ mappingFile: `${process.cwd()}/mapping.prod.yaml`, notifyLevel: 'failures', engine: { dryRun: true, maxChanges: 200, concurrency: 8, settleWaitMs: 0 } });
   });
 
   it('treats empty strings as unset', () => {
