@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type ActionKind, decide, writes } from '../../lib/decide.js';
+import { DECISION_TABLE, renderDecisionTable } from '../../lib/decision-table.js';
+import { DECISION_TABLE_END, DECISION_TABLE_START } from '../../scripts/docs.js';
 import { parseMapping } from '../../lib/mapping/load.js';
 import type { CurrentAssociation, InstanceFacts, InstanceState } from '../../lib/model.js';
 
@@ -96,5 +99,17 @@ describe('decide', () => {
   it('is deterministic', () => {
     const input = facts('stopped', web, association('AdminProfile'));
     expect(decide(input, mapping)).toEqual(decide(structuredClone(input), mapping));
+  });
+});
+
+describe('the documented decision table', () => {
+  it.each(DECISION_TABLE.map((row) => [`${row.instance} | ${row.desired} | ${row.current}`, row] as const))('%s -> its documented action', (_name, row) => {
+    expect(decide(row.example.facts, row.example.mapping).action.kind).toBe(row.action);
+  });
+
+  it('is what the README shows', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const section = readme.slice(readme.indexOf(DECISION_TABLE_START) + DECISION_TABLE_START.length, readme.indexOf(DECISION_TABLE_END)).trim();
+    expect(section).toBe(renderDecisionTable());
   });
 });
