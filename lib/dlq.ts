@@ -4,12 +4,14 @@ import { type Report, reportSchema } from './report/schema.js';
 
 /**
  * The DLQ holds three kinds of message; redrive must tell them apart:
- * - a Lambda on-failure destination record: the event in `requestPayload`, after retries ran out;
+ * - a Lambda on-failure destination record: the event in `requestPayload`, after retries ran out
+ *   (for the sweep, that event is the schedule's "Scheduled Event": redrive runs the sweep again);
  * - an event a rule could not deliver: the EventBridge event itself;
  * - a report SNS refused, wrapped by lib/report/deliver.ts.
  */
 export type DeadLetter =
   | { kind: 'failed-invocation'; event: unknown; error?: string | undefined }
+  | { kind: 'failed-sweep'; error?: string | undefined }
   | { kind: 'undelivered-event'; event: unknown; error?: string | undefined }
   | { kind: 'unpublished-report'; report: Report; topicArn?: string | undefined }
   | { kind: 'unknown'; reason: string };
@@ -20,6 +22,7 @@ const destinationRecord = z.object({
   responsePayload: z.object({ errorType: z.string().optional(), errorMessage: z.string().optional() }).loose().nullish(),
 });
 const eventBridgeEvent = z.object({ 'detail-type': z.string(), source: z.string(), detail: z.unknown() }).loose();
+const scheduledEvent = z.object({ source: z.literal('aws.events'), 'detail-type': z.literal('Scheduled Event') }).loose();
 const unpublished = z.object({ kind: z.literal(UNPUBLISHED_REPORT_KIND), topicArn: z.string().optional(), report: reportSchema });
 
 export function classifyDeadLetter(body: string | undefined, attributes: Record<string, { StringValue?: string }> = {}): DeadLetter {
@@ -34,6 +37,7 @@ export function classifyDeadLetter(body: string | undefined, attributes: Record<
   const record = destinationRecord.safeParse(json);
   if (record.success) {
     const error = record.data.responsePayload ? `${record.data.responsePayload.errorType ?? 'Error'}: ${record.data.responsePayload.errorMessage ?? ''}` : record.data.requestContext.condition;
+    if (scheduledEvent.safeParse(record.data.requestPayload).success) return { kind: 'failed-sweep', error };
     return { kind: 'failed-invocation', event: record.data.requestPayload, error };
   }
   if (eventBridgeEvent.safeParse(json).success) {

@@ -5,7 +5,7 @@ import { describeError } from '../errors.js';
 import { buildSnsMessage } from '../report/message.js';
 import { summaryLine } from '../report/summary.js';
 import { table } from '../report/text.js';
-import { type Runtime, runForEvent } from '../service.js';
+import { type Runtime, runForEvent, runSweep } from '../service.js';
 import { EXIT, type Io, type OperatorOptions, UsageError, operatorRuntime } from './context.js';
 
 export interface RedriveOptions extends OperatorOptions {
@@ -64,6 +64,11 @@ async function handle(runtime: Runtime, letter: DeadLetter, where: { account: st
       const failed = outcome.report?.counts.failed ?? 0;
       const summary = outcome.report ? summaryLine(outcome.report) : (outcome.reason ?? outcome.status);
       return { done: failed === 0, detail: summary };
+    }
+    case 'failed-sweep': {
+      const outcome = await runSweep(runtime, where);
+      const summary = outcome.report ? summaryLine(outcome.report) : outcome.status;
+      return { done: (outcome.report?.counts.failed ?? 0) === 0 && outcome.status !== 'rejected', detail: `sweep ran again: ${summary}` };
     }
     case 'unpublished-report': {
       const topicArn = options.topicArn ?? letter.topicArn;

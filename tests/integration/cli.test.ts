@@ -123,14 +123,16 @@ describe('profile-guard plan, apply and redrive on moto', () => {
     const report = buildReport({ account: '123456789012', region: 'us-east-1', dryRun: false, trigger: { type: 'event' }, results: MIXED_RESULTS });
     const unpublished = { kind: UNPUBLISHED_REPORT_KIND, version: 1, topicArn: world.notifications.topicArn, error: { name: 'KMSAccessDeniedException' }, report };
     const poison = { ...failedInvocation, requestPayload: { hello: 'not an event' } };
-    for (const body of [failedInvocation, undelivered, unpublished, poison]) {
+    const failedSweep = { ...failedInvocation, requestPayload: { version: '0', id: 's-1', 'detail-type': 'Scheduled Event', source: 'aws.events', account: '123456789012', time: '2026-11-28T09:00:00Z', region: 'us-east-1', resources: [], detail: {} } };
+    for (const body of [failedInvocation, undelivered, unpublished, poison, failedSweep]) {
       await sqs.send(new SendMessageCommand({ QueueUrl: dlq, MessageBody: JSON.stringify(body) }));
     }
 
     const result = await cli(['redrive', '--queue-url', dlq]);
 
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('4 message(s): 3 handled and deleted, 1 kept');
+    expect(result.stdout).toContain('5 message(s): 4 handled and deleted, 1 kept');
+    expect(result.stdout).toMatch(/failed-sweep\s+deleted\s+sweep ran again: /);
     expect(result.stdout).toMatch(/failed-invocation\s+deleted\s+1 fixed/);
     expect(result.stdout).toMatch(/undelivered-event\s+deleted\s+1 fixed/);
     expect(result.stdout).toMatch(/unpublished-report\s+deleted\s+published report/);
