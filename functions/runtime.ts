@@ -3,6 +3,7 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context } from 'aws-lambda';
 import { createClients } from '../lib/aws/clients.js';
 import { loadConfig } from '../lib/config.js';
+import { describeError } from '../lib/errors.js';
 import { loadMappingFile } from '../lib/mapping/load.js';
 import type { Runtime } from '../lib/service.js';
 
@@ -17,11 +18,17 @@ let runtime: Runtime | undefined;
  */
 export function getRuntime(): Runtime {
   if (runtime) return runtime;
-  const config = loadConfig();
-  const mapping = loadMappingFile(config.mappingFile);
-  const clients = createClients({ instrument: (client) => tracer.captureAWSv3Client(client) });
-  runtime = { clients, config, mapping, log: logger };
-  return runtime;
+  try {
+    const config = loadConfig();
+    const mapping = loadMappingFile(config.mappingFile);
+    const clients = createClients({ instrument: (client) => tracer.captureAWSv3Client(client) });
+    runtime = { clients, config, mapping, log: logger };
+    return runtime;
+  } catch (error) {
+    // No instance is touched; the invocation fails, so the event is retried and then kept in the DLQ for redrive.
+    logger.error('profile-guard cannot start: fix the configuration or mapping and redeploy', { error: describeError(error) });
+    throw error;
+  }
 }
 
 /** Lambda's own ARN says which account this is: arn:aws:lambda:region:ACCOUNT:function:name. */

@@ -3,7 +3,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RetryableFailuresError, handler } from '../../functions/remediate.js';
 import { sampleFor } from '../../lib/events/samples.js';
 import { UNPUBLISHED_REPORT_KIND } from '../../lib/report/deliver.js';
@@ -84,5 +84,33 @@ describe('remediate handler: retries, reports and bad input', () => {
     const result = await handler(sampleFor('ec2-state-running', [ID]), context);
     expect(result.delivery).toBe('lost');
     expect(result.results[0]?.outcome).toBe('changed');
+  });
+});
+
+describe('remediate handler: a broken deployment', () => {
+  it('fails with a named error and touches nothing when the environment is invalid', async () => {
+    ec2.reset();
+    vi.resetModules(); // a fresh container: the runtime is built on first use
+    const previous = process.env.MAX_CHANGES;
+    process.env.MAX_CHANGES = 'lots';
+    try {
+      const fresh = await import('../../functions/remediate.js');
+      await expect(fresh.handler(sampleFor('ec2-state-running', [ID]), context)).rejects.toThrow(/invalid environment: MAX_CHANGES: /);
+      expect(ec2.calls()).toHaveLength(0);
+    } finally {
+      if (previous === undefined) delete process.env.MAX_CHANGES;
+      else process.env.MAX_CHANGES = previous;
+    }
+  });
+
+  it('fails with the file, rule and reason when the mapping is invalid', async () => {
+    vi.resetModules();
+    process.env.MAPPING_FILE = 'tests/fixtures/mappings/shadowed.yaml';
+    try {
+      const fresh = await import('../../functions/remediate.js');
+      await expect(fresh.handler(sampleFor('ec2-state-running', [ID]), context)).rejects.toThrow(/shadowed\.yaml: invalid mapping:\n {2}- rule 1 "web-payments": unreachable/);
+    } finally {
+      delete process.env.MAPPING_FILE;
+    }
   });
 });
