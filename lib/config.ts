@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_ENGINE_OPTIONS, type EngineOptions } from './engine.js';
 import { ConfigInvalidError } from './errors.js';
 import type { NotifyLevel } from './report/notify.js';

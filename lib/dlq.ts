@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { UNPUBLISHED_REPORT_KIND } from './report/deliver.js';
 import { type Report, reportSchema } from './report/schema.js';
 

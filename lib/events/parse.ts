@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type EventKind, findEntry, valuesAt } from './catalogue.js';
 
 /** More ids than any sane single call carries; past this the sweep is the right tool. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { MappingInvalidError } from '../errors.js';
 import { lintMapping } from './lint.js';
 import { type Mapping, mappingSchema } from './schema.js';

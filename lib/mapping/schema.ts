@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The literal a rule uses to say "this instance must carry no profile at all". */
 export const NO_PROFILE = 'none';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The machine-readable report: what SQS and Lambda subscribers receive, what the DLQ keeps
