@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '../../functions/remediate.js';
+import { handler as sweep } from '../../functions/sweep.js';
 import { sampleFor } from '../../lib/events/samples.js';
 import { reportSchema } from '../../lib/report/schema.js';
 import { drain, launchCases, launchOne, profilesOf } from '../../scripts/world.js';
@@ -90,5 +91,16 @@ describe('remediate handler on moto, through the real SDK over HTTP', () => {
     // A rejected event is reported as a failure so a misrouted rule gets noticed.
     const [message] = await drain(world.clients.sqs, world.notifications.queueUrl);
     expect(reportSchema.parse(JSON.parse(message?.Body ?? ''))).toMatchObject({ outcome: 'failed', rejected: expect.stringContaining('id:') });
+  });
+
+  it('the scheduled sweep fixes what no event mentioned, with one report', async () => {
+    const ids = await fleet();
+
+    const result = await sweep({ 'detail-type': 'Scheduled Event', source: 'aws.events' }, context);
+
+    expect(result).toMatchObject({ status: 'accepted', delivery: 'published', counts: { changed: 5, unchanged: 1, skipped: 1 } });
+    expect((await profilesOf(world.clients.ec2, [ids.stopped, ids.unmatched]))).toEqual({ [ids.stopped]: 'WebProfile', [ids.unmatched]: 'BaselineSsmProfile' });
+    const messages = await drain(world.clients.sqs, world.notifications.queueUrl);
+    expect(messages.map((m) => reportSchema.parse(JSON.parse(m.Body ?? '')).trigger)).toEqual([{ type: 'sweep' }]);
   });
 });
