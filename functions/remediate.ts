@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { ProfileGuardError } from '../lib/errors.js';
 import { runForEvent } from '../lib/service.js';
-import { getRuntime, logger, whereFrom } from './runtime.js';
+import { logger, runtimeFor, whereFrom } from './runtime.js';
 
 /** Thrown so Lambda retries the event (then sends it to the DLQ); the retry is idempotent. */
 export class RetryableFailuresError extends ProfileGuardError {
@@ -10,7 +10,7 @@ export class RetryableFailuresError extends ProfileGuardError {
 
 export const handler = async (event: unknown, context: Context) => {
   logger.addContext(context);
-  const outcome = await runForEvent(getRuntime(), event, whereFrom(context));
+  const outcome = await runForEvent(runtimeFor(context), event, whereFrom(context));
   const summary = { status: outcome.status, reason: outcome.reason, delivery: outcome.delivery, results: outcome.report?.results ?? [] };
   if (outcome.retryableFailures > 0) {
     throw new RetryableFailuresError(`${outcome.retryableFailures} instance(s) failed with a retryable error: ${JSON.stringify(summary.results.filter((r) => r.error?.retryable).map((r) => `${r.instanceId}: ${r.error?.name}`))}`);

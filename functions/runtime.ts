@@ -12,6 +12,17 @@ export const tracer = new Tracer({ serviceName: 'profile-guard' });
 
 let runtime: Runtime | undefined;
 
+/** Time kept back at the end of an invocation to build and publish the report. */
+const REPORT_MARGIN_MS = 15_000;
+
+/** The container's runtime, with this invocation's deadline. */
+export function runtimeFor(context: Partial<Pick<Context, 'getRemainingTimeInMillis'>>): Runtime {
+  const base = getRuntime();
+  const remaining = context.getRemainingTimeInMillis;
+  if (typeof remaining !== 'function') return base; // `serverless invoke local` may not provide it
+  return { ...base, config: { ...base.config, engine: { ...base.config.engine, timeLeftMs: () => remaining.call(context) - REPORT_MARGIN_MS } } };
+}
+
 /**
  * Built on first use and kept for the container's life. A bad environment or mapping throws
  * here, named, on every invocation (and is logged), rather than crashing module init.

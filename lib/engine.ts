@@ -2,7 +2,15 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import { carryOut } from './act/index.js';
 import { EC2_FILTER_MAX_VALUES, chunk, mapWithConcurrency } from './batching.js';
 import { type Decision, decide, writes } from './decide.js';
-import { AssociationInTransitionError, AssociationRaceError, InstanceGoneError, InstanceNotReadyError, describeError } from './errors.js';
+import {
+  AssociationInTransitionError,
+  AssociationRaceError,
+  InstanceGoneError,
+  InstanceNotReadyError,
+  OutOfTimeError,
+  ProfileNotVisibleError,
+  describeError,
+} from './errors.js';
 import { type ReadStats, listAllFacts, newReadStats, readFacts } from './facts.js';
 import type { Log } from './log.js';
 import type { Mapping } from './mapping/schema.js';
@@ -23,6 +31,11 @@ export interface EngineOptions {
   maxRaceRetries: number;
   /** DescribeInstances page size for the sweep (AWS allows at most 1,000). */
   sweepPageSize: number;
+  /**
+   * Milliseconds left before the invocation must wrap up (Lambda: remaining time minus a margin
+   * for the report). No new instance work starts after it reaches zero.
+   */
+  timeLeftMs?: (() => number) | undefined;
 }
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
@@ -57,6 +70,12 @@ export function createEngine(deps: EngineDeps, mapping: Mapping, options: Engine
   let changesLeft = options.maxChanges;
   const takeChange = (): boolean => (changesLeft > 0 ? (changesLeft--, true) : false);
 
+  const outOfTime = () => (options.timeLeftMs ? options.timeLeftMs() <= 0 : false);
+  // A profile EC2 could not see for one instance will not appear for the next within this
+  // invocation: fail the rest at once (still retryable) instead of backing off for each.
+  const invisibleProfiles = new Map<string, ProfileNotVisibleError>();
+  const targetProfile = (decision: Decision) => ('to' in decision.action ? decision.action.to : undefined);
+
   const rereadOne = async (instanceId: string): Promise<InstanceFacts> => {
     const [facts] = await readFacts(deps.ec2, [instanceId], stats);
     return facts as InstanceFacts;
@@ -70,12 +89,16 @@ export function createEngine(deps: EngineDeps, mapping: Mapping, options: Engine
         if (decision.action.kind === 'wait') throw notSettled(decision, options);
         if (!writes(decision)) return resultOf(facts, decision, passiveOutcome(decision));
         if (options.dryRun) return resultOf(facts, decision, 'planned');
+        if (outOfTime()) throw new OutOfTimeError('the invocation ran out of time before this instance; a retry will finish it');
+        const known = invisibleProfiles.get(targetProfile(decision) ?? '');
+        if (known) throw known;
         if (!takeChange()) return resultOf(facts, decision, 'capped', `blast-radius cap of ${options.maxChanges} changes reached`);
         try {
           await carryOut(decision, { ec2: deps.ec2, backoff: deps.backoff });
           return resultOf(facts, decision, 'changed');
         } catch (error) {
           changesLeft++; // the change did not complete: give its budget back
+          if (error instanceof ProfileNotVisibleError) invisibleProfiles.set(targetProfile(decision) ?? '', error);
           if (!(error instanceof AssociationRaceError) || races >= options.maxRaceRetries) throw error;
           deps.log.info('association changed under us; reading again', { instanceId: facts.instanceId, error: describeError(error) });
           facts = await rereadOne(facts.instanceId);
@@ -102,7 +125,7 @@ export function createEngine(deps: EngineDeps, mapping: Mapping, options: Engine
     };
     await settle(batch.filter((facts) => !isWaiting(facts)));
     let waiting = batch.filter(isWaiting);
-    for (let waited = 0; waiting.length > 0 && waited < options.settleWaitMs; waited += options.settlePollMs) {
+    for (let waited = 0; waiting.length > 0 && waited < options.settleWaitMs && !outOfTime(); waited += options.settlePollMs) {
       deps.log.info('waiting for instances to settle', { instanceIds: waiting.map((f) => f.instanceId) });
       await deps.sleep(options.settlePollMs);
       let reread: InstanceFacts[];
@@ -142,6 +165,11 @@ export function createEngine(deps: EngineDeps, mapping: Mapping, options: Engine
       for await (const page of listAllFacts(deps.ec2, stats, options.sweepPageSize)) {
         results.push(...(await remediateFacts(page)));
         onPage?.(results.length);
+        if (outOfTime()) {
+          // The rest of the region waits for the next sweep; what was done is still reported.
+          deps.log.warn('sweep stopped early: out of time', { instancesHandled: results.length });
+          break;
+        }
       }
       return results;
     },

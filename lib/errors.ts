@@ -91,3 +91,8 @@ export function describeError(error: unknown): { name: string; message: string; 
 export class InstanceGoneError extends ProfileGuardError {
   readonly retryable = false;
 }
+
+/** The invocation is about to run out of time; the work not started is left for the retry. */
+export class OutOfTimeError extends ProfileGuardError {
+  readonly retryable = true;
+}

@@ -216,6 +216,41 @@ describe('engine: acting on EC2 as it really behaves', () => {
   });
 });
 
+describe('engine: staying inside the invocation', () => {
+  it('backs off for a profile EC2 cannot see only once per invocation', async () => {
+    const { engine, mock, sleeps } = setup([{ id: A, tags: web }, { id: B, tags: web }, { id: C, tags: web }], { concurrency: 1 });
+    mock.on(AssociateIamInstanceProfileCommand).rejects(ec2Error('InvalidParameterValue', 'Invalid IAM Instance Profile name'));
+    const results = await engine.remediateIds([A, B, C]);
+    expect(sleeps).toEqual([1000, 2000, 4000]);
+    expect(mock).toHaveReceivedCommandTimes(AssociateIamInstanceProfileCommand, 4);
+    expect(results.map((r) => r.error?.name)).toEqual(['ProfileNotVisibleError', 'ProfileNotVisibleError', 'ProfileNotVisibleError']);
+    expect(results.every((r) => r.error?.retryable)).toBe(true);
+  });
+
+  it('starts no change once the deadline has passed, and leaves it to the retry', async () => {
+    const { engine, mock } = setup([{ id: A, tags: web }, { id: B, tags: web, profile: 'WebProfile' }], { timeLeftMs: () => -1 });
+    const results = await engine.remediateIds([A, B]);
+    expect(writeCalls(mock)).toEqual([]);
+    expect(results).toEqual([
+      expect.objectContaining({ instanceId: A, outcome: 'failed', error: expect.objectContaining({ name: 'OutOfTimeError', retryable: true }) }),
+      expect.objectContaining({ instanceId: B, outcome: 'unchanged' }),
+    ]);
+  });
+
+  it('stops waiting for pending instances when the deadline comes first', async () => {
+    let left = 10_000;
+    const { engine, sleeps } = setup([{ id: A, state: 'pending', tags: web }], {
+      timeLeftMs: () => {
+        left -= 6_000;
+        return left;
+      },
+    });
+    const [result] = await engine.remediateIds([A]);
+    expect(sleeps).toEqual([2500]);
+    expect(result?.error?.name).toBe('InstanceNotReadyError');
+  });
+});
+
 describe('engine: safety limits', () => {
   it('dry run decides and reports but writes nothing', async () => {
     const { engine, mock } = setup([{ id: A, tags: web }, { id: B, tags: web, profile: 'Other' }], { dryRun: true });

@@ -63,6 +63,14 @@ describe('remediate handler: retries, reports and bad input', () => {
     expect(publish?.MessageAttributes?.outcome).toEqual({ DataType: 'String', StringValue: 'failed' });
   });
 
+  it('wraps up before the Lambda timeout: reports, then throws for the retry', async () => {
+    ec2.on(AssociateIamInstanceProfileCommand).resolves({});
+    const late = { ...context, getRemainingTimeInMillis: () => 10_000 } as Context;
+    await expect(handler(sampleFor('ec2-state-running', [ID]), late)).rejects.toThrow(/i-0123456789abcdef0: OutOfTimeError/);
+    expect(ec2).not.toHaveReceivedCommand(AssociateIamInstanceProfileCommand);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+
   it('sends the report to the DLQ when SNS refuses it, and still returns normally', async () => {
     ec2.on(AssociateIamInstanceProfileCommand).resolves({});
     sns.on(PublishCommand).rejects(Object.assign(new Error('Topic does not exist'), { name: 'NotFoundException' }));
