@@ -59,8 +59,11 @@ export interface EngineDeps {
 export interface Engine {
   /** Remediates the named instances (an event's ids, an operator's --instance list). */
   remediateIds(instanceIds: readonly string[]): Promise<InstanceResult[]>;
-  /** Remediates every live instance in the region, page by page: the sweep. */
-  remediateAll(onPage?: (done: number) => void): Promise<InstanceResult[]>;
+  /**
+   * Remediates every live instance in the region, page by page: the sweep. Never throws: if
+   * listing stops early, what was done is returned with `incomplete` saying why.
+   */
+  remediateAll(onPage?: (done: number) => void): Promise<{ results: InstanceResult[]; incomplete?: string }>;
   readonly stats: ReadStats;
 }
 
@@ -162,16 +165,17 @@ export function createEngine(deps: EngineDeps, mapping: Mapping, options: Engine
     },
     async remediateAll(onPage) {
       const results: InstanceResult[] = [];
-      for await (const page of listAllFacts(deps.ec2, stats, options.sweepPageSize)) {
-        results.push(...(await remediateFacts(page)));
-        onPage?.(results.length);
-        if (outOfTime()) {
+      try {
+        for await (const page of listAllFacts(deps.ec2, stats, options.sweepPageSize)) {
+          results.push(...(await remediateFacts(page)));
+          onPage?.(results.length);
           // The rest of the region waits for the next sweep; what was done is still reported.
-          deps.log.warn('sweep stopped early: out of time', { instancesHandled: results.length });
-          break;
+          if (outOfTime()) return { results, incomplete: `ran out of time after ${results.length} instances; the next sweep covers the rest` };
         }
+      } catch (error) {
+        return { results, incomplete: `could not list instances after ${results.length}: ${describeError(error).message}` };
       }
-      return results;
+      return { results };
     },
   };
 }

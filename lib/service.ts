@@ -2,7 +2,6 @@ import type { Clients } from './aws/clients.js';
 import type { Config } from './config.js';
 import { createEngine } from './engine.js';
 import type { ReadStats } from './facts.js';
-import { describeError } from './errors.js';
 import { parseEvent } from './events/parse.js';
 import type { Log } from './log.js';
 import type { Mapping } from './mapping/schema.js';
@@ -39,7 +38,15 @@ function engineFor(runtime: Runtime) {
   return createEngine({ ec2: runtime.clients.ec2, sleep, backoff: { ...IAM_BACKOFF, sleep }, log: runtime.log }, runtime.mapping, runtime.config.engine);
 }
 
-async function finish(runtime: Runtime, base: { account: string; region: string; trigger: Trigger; rejected?: string }, results: InstanceResult[], reads?: ReadStats): Promise<RunOutcome> {
+interface ReportBase {
+  account: string;
+  region: string;
+  trigger: Trigger;
+  rejected?: string | undefined;
+  incomplete?: string | undefined;
+}
+
+async function finish(runtime: Runtime, base: ReportBase, results: InstanceResult[], reads?: ReadStats): Promise<RunOutcome> {
   const report = buildReport({ ...base, dryRun: runtime.config.engine.dryRun, results });
   const delivery = await deliverReport(runtime.clients, runtime.log, report, runtime.config);
   runtime.log.info('report', {
@@ -82,18 +89,13 @@ export async function runForEvent(runtime: Runtime, rawEvent: unknown, defaults:
   return finish(runtime, { account: context.account ?? defaults.account, region: context.region, trigger }, results, engine.stats);
 }
 
-/** Every instance in the region, page by page, under one change budget and one report. */
+/** Every instance in the region, page by page, under one change budget and one report, even if listing stops early. */
 export async function runSweep(runtime: Runtime, where: { account: string; region: string; trigger?: Trigger }, onProgress?: (done: number) => void): Promise<RunOutcome> {
   const engine = engineFor(runtime);
-  const trigger = where.trigger ?? { type: 'sweep' };
-  try {
-    const results = await engine.remediateAll(onProgress);
-    runtime.log.info('sweep read', { ...engine.stats, instances: results.length });
-    return await finish(runtime, { account: where.account, region: where.region, trigger }, results, engine.stats);
-  } catch (error) {
-    runtime.log.error('sweep could not list instances', { error: describeError(error) });
-    return finish(runtime, { account: where.account, region: where.region, trigger, rejected: `could not list instances: ${describeError(error).message}` }, []);
-  }
+  const { results, incomplete } = await engine.remediateAll(onProgress);
+  if (incomplete) runtime.log.warn('sweep stopped early', { reason: incomplete });
+  runtime.log.info('sweep read', { ...engine.stats, instances: results.length });
+  return finish(runtime, { account: where.account, region: where.region, trigger: where.trigger ?? { type: 'sweep' }, incomplete }, results, engine.stats);
 }
 
 /** Named instances (CLI --instance, redrive of a known list). */

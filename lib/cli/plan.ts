@@ -42,6 +42,7 @@ export async function planCommand(options: PlanOptions, io: Io): Promise<number>
   } else {
     if (report.results.length > 0) io.out(planTable(report));
     if (report.rejected) io.err(report.rejected);
+    if (report.incomplete) io.err(`incomplete: ${report.incomplete}`);
     io.out(`${account} ${region}: ${summaryLine(report)}`);
   }
   return report.outcome === 'failed' ? EXIT.failed : EXIT.ok;

@@ -68,7 +68,7 @@ async function handle(runtime: Runtime, letter: DeadLetter, where: { account: st
     case 'failed-sweep': {
       const outcome = await runSweep(runtime, where);
       const summary = outcome.report ? summaryLine(outcome.report) : outcome.status;
-      return { done: (outcome.report?.counts.failed ?? 0) === 0 && outcome.status !== 'rejected', detail: `sweep ran again: ${summary}` };
+      return { done: outcome.report?.outcome !== 'failed', detail: `sweep ran again: ${summary}${outcome.report?.incomplete ? ` (${outcome.report.incomplete})` : ''}` };
     }
     case 'unpublished-report': {
       const topicArn = options.topicArn ?? letter.topicArn;

@@ -9,6 +9,7 @@ export interface ReportInput {
   trigger: Trigger;
   results: readonly InstanceResult[];
   rejected?: string | undefined;
+  incomplete?: string | undefined;
   now?: Date;
   reportId?: string;
 }
@@ -24,9 +25,10 @@ export function buildReport(input: ReportInput): Report {
     region: input.region,
     dryRun: input.dryRun,
     trigger: input.trigger,
-    outcome: input.rejected ? 'failed' : overallOutcome(counts),
+    outcome: input.rejected || input.incomplete ? 'failed' : overallOutcome(counts),
     counts,
     ...(input.rejected ? { rejected: input.rejected } : {}),
+    ...(input.incomplete ? { incomplete: input.incomplete } : {}),
     results: [...input.results],
   };
 }

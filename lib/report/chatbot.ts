@@ -24,6 +24,7 @@ export function renderChatbot(report: Report): ChatbotNotification {
     .filter((r) => r.outcome !== 'unchanged' && r.outcome !== 'skipped')
     .map((r) => `• \`${r.instanceId}\`${r.name ? ` *${r.name}*` : ''} ${r.action} ${profileChange(r.from, r.to)} → *${r.outcome}*${r.error ? ` (${r.error.name})` : ''}`);
   if (report.rejected) lines.unshift(`Event rejected: ${report.rejected}`);
+  if (report.incomplete) lines.unshift(`Sweep stopped early: ${report.incomplete}`);
   const description = fitLines(lines, CHATBOT_LIMITS.description, report.omittedResults ?? 0);
   const actions = [...new Set(report.results.map((r) => r.action))];
   return {

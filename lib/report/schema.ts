@@ -47,6 +47,8 @@ export const reportSchema = z.object({
   counts: z.record(outcome, z.number().int()),
   /** Present when the event itself could not be used; results is then empty. */
   rejected: z.string().optional(),
+  /** Present when a sweep stopped before the end of the region; results holds what it did. */
+  incomplete: z.string().optional(),
   results: z.array(instanceResultSchema),
   /** Results left out to stay under SNS's 256 KB limit (the least important go first). */
   omittedResults: z.number().int().optional(),

@@ -32,6 +32,7 @@ export function profileChange(from: string | undefined, to: string | undefined):
 export function nextSteps(report: Report): string[] {
   const steps = new Set<string>();
   if (report.rejected) steps.add('Check the EventBridge rule that sent this event: profile-guard only understands the events in its catalogue.');
+  if (report.incomplete) steps.add('The sweep did not reach every instance: check the error above; the next scheduled sweep (or `npx profile-guard plan`) covers the rest.');
   for (const r of report.results) {
     if (r.outcome === 'capped') steps.add('The blast-radius cap (MAX_CHANGES) stopped further changes: review the plan with `npx profile-guard plan`, then raise the cap or run `npx profile-guard apply`.');
     if (r.outcome === 'drift') steps.add('Drift is reported, not fixed (onWrongProfile: report). Fix it by hand or with `npx profile-guard apply --instance <id>`.');

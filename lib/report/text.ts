@@ -41,6 +41,7 @@ export function renderText(report: Report): string {
   lines.push(`profile-guard${report.dryRun ? ' (DRY RUN - nothing was changed)' : ''}: ${summaryLine(report)}`);
   lines.push('');
   if (report.rejected) lines.push(`The event was rejected: ${report.rejected}`, '');
+  if (report.incomplete) lines.push(`The sweep stopped early: ${report.incomplete}`, '');
   if (report.results.length > 0) lines.push(table(COLUMNS, resultRows(report)), '');
   if (report.omittedResults) lines.push(`... and ${report.omittedResults} more instances not listed (message size limit); the full list is in the logs.`, '');
   const t = report.trigger;

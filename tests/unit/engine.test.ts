@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_ENGINE_OPTIONS, type EngineOptions, createEngine } from '../../lib/engine.js';
 import { silentLog } from '../../lib/log.js';
 import { parseMapping } from '../../lib/mapping/load.js';
-import { type FakeInstance, ec2Error, mockEc2, writeCalls } from '../helpers/ec2-mock.js';
+import { type FakeInstance, describeInstancesOutput, ec2Error, mockEc2, writeCalls } from '../helpers/ec2-mock.js';
 
 const mapping = parseMapping(`
 version: 1
@@ -248,6 +248,29 @@ describe('engine: staying inside the invocation', () => {
     const [result] = await engine.remediateIds([A]);
     expect(sleeps).toEqual([2500]);
     expect(result?.error?.name).toBe('InstanceNotReadyError');
+  });
+});
+
+describe('engine: the sweep', () => {
+  it('keeps what it did when listing fails part way, and says why', async () => {
+    const { engine, mock } = setup([]);
+    mock
+      .on(DescribeInstancesCommand)
+      .resolvesOnce({ ...describeInstancesOutput([{ id: A, tags: web }]), NextToken: 'page-2' })
+      .rejectsOnce(ec2Error('RequestLimitExceeded', 'Request limit exceeded.', 503));
+    const { results, incomplete } = await engine.remediateAll();
+    expect(results).toEqual([expect.objectContaining({ instanceId: A, outcome: 'changed' })]);
+    expect(incomplete).toBe('could not list instances after 1: DescribeInstances: throttled by EC2 after the SDK\'s retries (RequestLimitExceeded)');
+  });
+
+  it('stops paging when the deadline has passed', async () => {
+    const fleet = [{ id: A, tags: web, profile: 'WebProfile' }];
+    const { engine, mock } = setup(fleet, { timeLeftMs: () => -1 });
+    mock.on(DescribeInstancesCommand).resolvesOnce({ ...describeInstancesOutput(fleet), NextToken: 'page-2' });
+    const { results, incomplete } = await engine.remediateAll();
+    expect(mock).toHaveReceivedCommandTimes(DescribeInstancesCommand, 1);
+    expect(results).toEqual([expect.objectContaining({ instanceId: A, outcome: 'unchanged' })]);
+    expect(incomplete).toBe('ran out of time after 1 instances; the next sweep covers the rest');
   });
 });
 

@@ -21,6 +21,7 @@ describe('report outcome and notify level', () => {
     ['capped changes are drift left in place', buildReport({ ...base, results: [{ ...MIXED_RESULTS[0]!, outcome: 'capped' }] }), 'drift'],
     ['all no-op', buildReport({ ...base, results: MIXED_RESULTS.slice(3) }), 'none'],
     ['a rejected event', buildReport({ ...base, results: [], rejected: 'bad' }), 'failed'],
+    ['a sweep that stopped early', buildReport({ ...base, results: MIXED_RESULTS.slice(3), incomplete: 'could not list instances after 2: throttled' }), 'failed'],
   ])('%s', (_name, report, outcome) => {
     expect(report.outcome).toBe(outcome);
   });
@@ -37,6 +38,12 @@ describe('report outcome and notify level', () => {
 describe('human text (email and default)', () => {
   it('matches the reviewed golden file', () => {
     expect(renderText(mixed)).toBe(readFileSync('tests/fixtures/report-mixed.txt', 'utf8'));
+  });
+
+  it('says when a sweep stopped early, and what to do', () => {
+    const text = renderText(buildReport({ ...base, results: MIXED_RESULTS.slice(3), incomplete: 'could not list instances after 2: throttled' }));
+    expect(text).toContain('The sweep stopped early: could not list instances after 2: throttled');
+    expect(text).toContain('the next scheduled sweep (or `npx profile-guard plan`) covers the rest');
   });
 
   it('says dry run loudly', () => {
