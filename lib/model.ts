@@ -23,6 +23,11 @@ export interface InstanceFacts {
   association?: CurrentAssociation | undefined;
 }
 
+/** What EC2 instance ids look like: i- and 8 (older) or 17 hex digits. */
+export function isInstanceId(value: string): boolean {
+  return /^i-[0-9a-f]{8,17}$/.test(value);
+}
+
 export function goneFacts(instanceId: string): InstanceFacts {
   return { instanceId, state: 'not-found', tags: {} };
 }

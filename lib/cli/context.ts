@@ -2,7 +2,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { createClients } from '../aws/clients.js';
 import type { Config } from '../config.js';
 import { DEFAULT_ENGINE_OPTIONS } from '../engine.js';
-import type { Log } from '../log.js';
+import type { Log, LogFields } from '../log.js';
 import { loadMappingFile } from '../mapping/load.js';
 import type { Runtime } from '../service.js';
 
@@ -40,11 +40,11 @@ export async function operatorRuntime(options: OperatorOptions, io: Io): Promise
     notifyLevel: 'changes',
     engine: { ...DEFAULT_ENGINE_OPTIONS, dryRun: options.dryRun, maxChanges: options.maxChanges ?? DEFAULT_ENGINE_OPTIONS.maxChanges },
   };
-  const log: Log = {
-    debug() {},
-    info() {},
-    warn: (message, ...extra) => io.err(`warning: ${message} ${extra.length ? JSON.stringify(Object.assign({}, ...extra)) : ''}`),
-    error: (message, ...extra) => io.err(`error: ${message} ${extra.length ? JSON.stringify(Object.assign({}, ...extra)) : ''}`),
-  };
+  // Operators see warnings and errors on stderr; the engine's progress chatter stays quiet.
+  const toStderr =
+    (level: string) =>
+    (message: string, ...extra: LogFields[]) =>
+      io.err(`${level}: ${message}${extra.length > 0 ? ` ${JSON.stringify(Object.assign({}, ...extra))}` : ''}`);
+  const log: Log = { debug() {}, info() {}, warn: toStderr('warning'), error: toStderr('error') };
   return { runtime: { clients, config, mapping, log }, account: Account ?? 'unknown', region };
 }

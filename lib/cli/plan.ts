@@ -1,3 +1,4 @@
+import { isInstanceId } from '../model.js';
 import type { Report } from '../report/schema.js';
 import { profileChange, summaryLine } from '../report/summary.js';
 import { table } from '../report/text.js';
@@ -8,8 +9,6 @@ export interface PlanOptions extends OperatorOptions {
   instance?: string[] | undefined;
   json?: boolean | undefined;
 }
-
-const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
 
 /** Reads the account (or the named instances) and decides, under the given runtime. */
 export async function evaluate(runtime: Runtime, where: { account: string; region: string }, instanceIds: readonly string[] | undefined, io: Io): Promise<Report> {
@@ -24,7 +23,7 @@ export async function evaluate(runtime: Runtime, where: { account: string; regio
 }
 
 export function checkInstanceIds(ids: readonly string[] | undefined): void {
-  const bad = (ids ?? []).filter((id) => !INSTANCE_ID.test(id));
+  const bad = (ids ?? []).filter((id) => !isInstanceId(id));
   if (bad.length > 0) throw new UsageError(`not an instance id: ${bad.join(', ')} (expected i- followed by 8 to 17 hex digits)`);
 }
 

@@ -1,10 +1,9 @@
 import * as z from 'zod';
+import { isInstanceId } from '../model.js';
 import { type EventKind, findEntry, valuesAt } from './catalogue.js';
 
 /** More ids than any sane single call carries; past this the sweep is the right tool. */
 export const MAX_IDS_PER_EVENT = 5000;
-
-const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
 
 const envelopeSchema = z.object({
   id: z.string().min(1),
@@ -73,7 +72,7 @@ export function parseEvent(raw: unknown, options: ParseOptions = {}): ParsedEven
   }
 
   const found = entry.idPaths.flatMap((path) => valuesAt(detail, path)).filter((v): v is string => typeof v === 'string');
-  const instanceIds = [...new Set(found.filter((id) => INSTANCE_ID.test(id)))];
+  const instanceIds = [...new Set(found.filter(isInstanceId))];
   if (instanceIds.length > MAX_IDS_PER_EVENT) {
     return { status: 'rejected', eventId: event.id, reason: `event names ${instanceIds.length} instances, more than ${MAX_IDS_PER_EVENT}; the sweep will cover them` };
   }
