@@ -3,6 +3,7 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context } from 'aws-lambda';
 import { createClients } from '../lib/aws/clients.js';
 import { loadConfig } from '../lib/config.js';
+import { deadlineIn } from '../lib/deadline.js';
 import { describeError } from '../lib/errors.js';
 import { loadMappingFile } from '../lib/mapping/load.js';
 import type { Runtime } from '../lib/service.js';
@@ -12,15 +13,24 @@ export const tracer = new Tracer({ serviceName: 'profile-guard' });
 
 let runtime: Runtime | undefined;
 
-/** Time kept back at the end of an invocation to build and publish the report. */
-const REPORT_MARGIN_MS = 15_000;
+/**
+ * Time kept back at the end of an invocation for the report: a quarter of what is left, between
+ * 3 s and 15 s (a publish that fails over to the DLQ takes two calls, each with its own retries).
+ */
+export function reportReserveMs(remainingMs: number): number {
+  return Math.min(15_000, Math.max(3_000, remainingMs / 4));
+}
 
-/** The container's runtime, with this invocation's deadline. */
+/** The report must be out this long before Lambda's timeout: the function still has to return. */
+const RETURN_MARGIN_MS = 1_000;
+
+/** The container's runtime, with this invocation's deadlines taken from Lambda's remaining time. */
 export function runtimeFor(context: Partial<Pick<Context, 'getRemainingTimeInMillis'>>): Runtime {
   const base = getRuntime();
   const remaining = context.getRemainingTimeInMillis;
   if (typeof remaining !== 'function') return base; // `serverless invoke local` may not provide it
-  return { ...base, config: { ...base.config, engine: { ...base.config.engine, timeLeftMs: () => remaining.call(context) - REPORT_MARGIN_MS } } };
+  const left = remaining.call(context);
+  return { ...base, deadlines: { work: deadlineIn(left - reportReserveMs(left)), report: deadlineIn(left - RETURN_MARGIN_MS) } };
 }
 
 /**

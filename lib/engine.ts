@@ -1,6 +1,7 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { carryOut } from './act/index.js';
 import { EC2_FILTER_MAX_VALUES, chunk, mapWithConcurrency } from './batching.js';
+import { type Deadline, NO_DEADLINE } from './deadline.js';
 import { type Decision, decide, writes } from './decide.js';
 import {
   AssociationInTransitionError,
@@ -15,27 +16,22 @@ import { type ReadStats, listAllFacts, newReadStats, readFacts } from './facts.j
 import type { Log } from './log.js';
 import type { Mapping } from './mapping/schema.js';
 import type { InstanceFacts } from './model.js';
-import type { InstanceResult } from './result.js';
+import type { InstanceResult, Outcome } from './result.js';
 import type { Backoff, Sleep } from './retry.js';
 
 export interface EngineOptions {
   dryRun: boolean;
-  /** Blast-radius cap: at most this many instances changed per invocation. */
+  /** Blast-radius cap: at most this many instances changed per invocation; the rest are deferred. */
   maxChanges: number;
   /** Instances handled at once; keeps a burst inside EC2's mutating-call token bucket. */
   concurrency: number;
-  /** How long to wait for a pending instance or a settling association before failing as retryable. */
+  /** How long to wait for a pending instance or a settling association. */
   settleWaitMs: number;
   settlePollMs: number;
   /** How many times to re-read and decide again after someone else changed the association under us. */
   maxRaceRetries: number;
   /** DescribeInstances page size for the sweep (AWS allows at most 1,000). */
   sweepPageSize: number;
-  /**
-   * Milliseconds left before the invocation must wrap up (Lambda: remaining time minus a margin
-   * for the report). No new instance work starts after it reaches zero.
-   */
-  timeLeftMs?: (() => number) | undefined;
 }
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
@@ -54,6 +50,11 @@ export interface EngineDeps {
   /** Backoff for IAM propagation and for the association to clear after our own disassociate. */
   backoff: Backoff;
   log: Log;
+  /**
+   * When instance work must stop (Lambda: its timeout minus the time kept for the report). Every
+   * AWS call carries its signal, and no instance is started once it has expired.
+   */
+  deadline?: Deadline | undefined;
 }
 
 export interface Engine {
@@ -67,125 +68,153 @@ export interface Engine {
   readonly stats: ReadStats;
 }
 
-/** One engine per invocation: it owns that invocation's change budget and read counters. */
-export function createEngine(deps: EngineDeps, mapping: Mapping, options: EngineOptions): Engine {
-  const stats = newReadStats();
-  let changesLeft = options.maxChanges;
-  const takeChange = (): boolean => (changesLeft > 0 ? (changesLeft--, true) : false);
-
-  const outOfTime = () => (options.timeLeftMs ? options.timeLeftMs() <= 0 : false);
-  // A profile EC2 could not see for one instance will not appear for the next within this
-  // invocation: fail the rest at once (still retryable) instead of backing off for each.
-  const invisibleProfiles = new Map<string, ProfileNotVisibleError>();
-  const targetProfile = (decision: Decision) => ('to' in decision.action ? decision.action.to : undefined);
-
-  const rereadOne = async (instanceId: string): Promise<InstanceFacts> => {
-    const [facts] = await readFacts(deps.ec2, [instanceId], stats);
-    return facts as InstanceFacts;
-  };
-
-  const handle = async (initial: InstanceFacts): Promise<InstanceResult> => {
-    let facts = initial;
-    let decision = decide(facts, mapping);
-    try {
-      for (let races = 0; ; races++) {
-        if (decision.action.kind === 'wait') throw notSettled(decision, options);
-        if (!writes(decision)) return resultOf(facts, decision, passiveOutcome(decision));
-        if (options.dryRun) return resultOf(facts, decision, 'planned');
-        if (outOfTime()) throw new OutOfTimeError('the invocation ran out of time before this instance; a retry will finish it');
-        const known = invisibleProfiles.get(targetProfile(decision) ?? '');
-        if (known) throw known;
-        if (!takeChange()) return resultOf(facts, decision, 'capped', `blast-radius cap of ${options.maxChanges} changes reached`);
-        try {
-          await carryOut(decision, { ec2: deps.ec2, backoff: deps.backoff });
-          return resultOf(facts, decision, 'changed');
-        } catch (error) {
-          changesLeft++; // the change did not complete: give its budget back
-          if (error instanceof ProfileNotVisibleError) invisibleProfiles.set(targetProfile(decision) ?? '', error);
-          if (!(error instanceof AssociationRaceError) || races >= options.maxRaceRetries) throw error;
-          deps.log.info('association changed under us; reading again', { instanceId: facts.instanceId, error: describeError(error) });
-          facts = await rereadOne(facts.instanceId);
-          decision = decide(facts, mapping);
-        }
-      }
-    } catch (error) {
-      if (error instanceof InstanceGoneError) {
-        return resultOf(facts, { ...decision, action: { kind: 'skip', why: 'gone' } }, 'skipped', 'instance disappeared while we acted');
-      }
-      return { ...resultOf(facts, decision, 'failed'), error: describeError(error) };
-    }
-  };
-
+/** What one invocation shares across its instances: its change budget, read counters and what it learnt. */
+interface Invocation {
+  deps: EngineDeps & { deadline: Deadline };
+  mapping: Mapping;
+  options: EngineOptions;
+  stats: ReadStats;
+  changesLeft: number;
   /**
-   * Instances that are pending (or whose association is settling) are polled together, one batched
-   * read per poll, within one bounded wait; whatever has not settled by then fails as retryable.
+   * A profile EC2 could not see for one instance will not appear for the next within this
+   * invocation: fail the rest at once (still retryable) instead of backing off for each.
    */
-  const remediateFacts = async (batch: readonly InstanceFacts[]): Promise<InstanceResult[]> => {
-    const isWaiting = (facts: InstanceFacts) => decide(facts, mapping).action.kind === 'wait';
-    const results = new Map<string, InstanceResult>();
-    const settle = async (ready: readonly InstanceFacts[]) => {
-      for (const result of await mapWithConcurrency(ready, options.concurrency, handle)) results.set(result.instanceId, result);
-    };
-    await settle(batch.filter((facts) => !isWaiting(facts)));
-    let waiting = batch.filter(isWaiting);
-    for (let waited = 0; waiting.length > 0 && waited < options.settleWaitMs && !outOfTime(); waited += options.settlePollMs) {
-      deps.log.info('waiting for instances to settle', { instanceIds: waiting.map((f) => f.instanceId) });
-      await deps.sleep(options.settlePollMs);
-      let reread: InstanceFacts[];
-      try {
-        reread = await readFacts(deps.ec2, waiting.map((f) => f.instanceId), stats);
-      } catch (error) {
-        for (const facts of waiting) results.set(facts.instanceId, unreadResult(facts.instanceId, error));
-        waiting = [];
-        break;
-      }
-      await settle(reread.filter((facts) => !isWaiting(facts)));
-      waiting = reread.filter(isWaiting);
-    }
-    await settle(waiting); // still waiting: handle() reports each as a retryable failure
-    return batch.map((facts) => results.get(facts.instanceId) as InstanceResult);
-  };
+  invisibleProfiles: Map<string, ProfileNotVisibleError>;
+}
 
+/** One engine per invocation: it owns that invocation's change budget, deadline and read counters. */
+export function createEngine(deps: EngineDeps, mapping: Mapping, options: EngineOptions): Engine {
+  const run: Invocation = { deps: { ...deps, deadline: deps.deadline ?? NO_DEADLINE }, mapping, options, stats: newReadStats(), changesLeft: options.maxChanges, invisibleProfiles: new Map() };
   return {
-    stats,
-    async remediateIds(instanceIds) {
-      const results: InstanceResult[] = [];
-      for (const ids of chunk([...new Set(instanceIds)], EC2_FILTER_MAX_VALUES)) {
-        let facts: InstanceFacts[];
-        try {
-          facts = await readFacts(deps.ec2, ids, stats);
-        } catch (error) {
-          // A failed read must not hide the other chunks, and every id still gets a line in the report.
-          results.push(...ids.map((instanceId) => unreadResult(instanceId, error)));
-          continue;
-        }
-        results.push(...(await remediateFacts(facts)));
-      }
-      return results;
-    },
-    async remediateAll(onPage) {
-      const results: InstanceResult[] = [];
-      try {
-        for await (const page of listAllFacts(deps.ec2, stats, options.sweepPageSize)) {
-          results.push(...(await remediateFacts(page)));
-          onPage?.(results.length);
-          // The rest of the region waits for the next sweep; what was done is still reported.
-          if (outOfTime()) return { results, incomplete: `ran out of time after ${results.length} instances; the next sweep covers the rest` };
-        }
-      } catch (error) {
-        return { results, incomplete: `could not list instances after ${results.length}: ${describeError(error).message}` };
-      }
-      return { results };
-    },
+    stats: run.stats,
+    remediateIds: (instanceIds) => remediateIds(run, instanceIds),
+    remediateAll: (onPage) => remediateAll(run, onPage),
   };
 }
 
-function notSettled(decision: Decision, options: EngineOptions): Error {
-  const NotReady = decision.action.kind === 'wait' && decision.action.why === 'association-transition' ? AssociationInTransitionError : InstanceNotReadyError;
-  return new NotReady(`${decision.reason}; still so after waiting ${Math.round(options.settleWaitMs / 1000)}s, a retry will finish the job`);
+async function remediateIds(run: Invocation, instanceIds: readonly string[]): Promise<InstanceResult[]> {
+  const results: InstanceResult[] = [];
+  for (const ids of chunk([...new Set(instanceIds)], EC2_FILTER_MAX_VALUES)) {
+    let facts: InstanceFacts[];
+    try {
+      if (run.deps.deadline.expired()) throw new OutOfTimeError('the invocation reached its deadline before reading this instance; a retry will finish it');
+      facts = await readFacts(run.deps.ec2, ids, run.stats, run.deps.deadline);
+    } catch (error) {
+      // A failed read must not hide the other chunks, and every id still gets a line in the report.
+      results.push(...ids.map((instanceId) => unreadResult(instanceId, error)));
+      continue;
+    }
+    results.push(...(await remediateBatch(run, facts)));
+  }
+  return results;
 }
 
-function passiveOutcome(decision: Decision): InstanceResult['outcome'] {
+async function remediateAll(run: Invocation, onPage?: (done: number) => void): Promise<{ results: InstanceResult[]; incomplete?: string }> {
+  const results: InstanceResult[] = [];
+  try {
+    for await (const page of listAllFacts(run.deps.ec2, run.stats, run.options.sweepPageSize, run.deps.deadline)) {
+      results.push(...(await remediateBatch(run, page)));
+      onPage?.(results.length);
+      // The rest of the region waits for the next sweep; what was done is still reported.
+      if (run.deps.deadline.expired()) return { results, incomplete: `ran out of time after ${results.length} instances; the next sweep covers the rest` };
+    }
+  } catch (error) {
+    if (error instanceof OutOfTimeError) return { results, incomplete: `ran out of time after ${results.length} instances; the next sweep covers the rest` };
+    return { results, incomplete: `could not list instances after ${results.length}: ${describeError(error).message}` };
+  }
+  return { results };
+}
+
+const isWaiting = (run: Invocation) => (facts: InstanceFacts) => decide(facts, run.mapping).action.kind === 'wait';
+
+/**
+ * Instances that are pending (or whose association is settling) are polled together, one batched
+ * read per poll, within one bounded wait; whatever has not settled by then is reported as
+ * waiting (a pending instance: its `running` event finishes it) or fails as retryable.
+ */
+async function remediateBatch(run: Invocation, batch: readonly InstanceFacts[]): Promise<InstanceResult[]> {
+  const results = new Map<string, InstanceResult>();
+  const settle = async (ready: readonly InstanceFacts[]) => {
+    for (const result of await mapWithConcurrency(ready, run.options.concurrency, (facts) => remediateOne(run, facts))) results.set(result.instanceId, result);
+  };
+  await settle(batch.filter((facts) => !isWaiting(run)(facts)));
+  let waiting = batch.filter(isWaiting(run));
+  const { settleWaitMs, settlePollMs } = run.options;
+  for (let waited = 0; waiting.length > 0 && waited < settleWaitMs && run.deps.deadline.msLeft() > settlePollMs; waited += settlePollMs) {
+    run.deps.log.info('waiting for instances to settle', { instanceIds: waiting.map((f) => f.instanceId) });
+    await run.deps.sleep(settlePollMs);
+    let reread: InstanceFacts[];
+    try {
+      reread = await readFacts(run.deps.ec2, waiting.map((f) => f.instanceId), run.stats, run.deps.deadline);
+    } catch (error) {
+      for (const facts of waiting) results.set(facts.instanceId, unreadResult(facts.instanceId, error));
+      waiting = [];
+      break;
+    }
+    await settle(reread.filter((facts) => !isWaiting(run)(facts)));
+    waiting = reread.filter(isWaiting(run));
+  }
+  for (const facts of waiting) results.set(facts.instanceId, notSettledResult(run, facts));
+  return batch.map((facts) => results.get(facts.instanceId) as InstanceResult);
+}
+
+/** One instance: decide, then act within the budget and the deadline; a race re-reads and decides again. */
+async function remediateOne(run: Invocation, initial: InstanceFacts): Promise<InstanceResult> {
+  let facts = initial;
+  let decision = decide(facts, run.mapping);
+  try {
+    for (let races = 0; ; races++) {
+      if (!writes(decision)) return resultOf(facts, decision, passiveOutcome(decision));
+      if (run.options.dryRun) return resultOf(facts, decision, 'planned');
+      if (run.deps.deadline.expired()) throw new OutOfTimeError('not reached: the invocation reached its deadline before this instance; a retry will finish it');
+      const target = targetProfile(decision);
+      const known = run.invisibleProfiles.get(target);
+      if (known) throw known;
+      if (run.changesLeft <= 0) {
+        return resultOf(facts, decision, 'deferred', `deferred: the blast-radius cap of ${run.options.maxChanges} changes per invocation was reached; a retry of this event or the next sweep makes it`);
+      }
+      run.changesLeft--;
+      try {
+        await carryOut(decision, { ec2: run.deps.ec2, backoff: run.deps.backoff, deadline: run.deps.deadline });
+        return resultOf(facts, decision, 'changed');
+      } catch (error) {
+        run.changesLeft++; // the change did not complete: give its budget back
+        if (error instanceof ProfileNotVisibleError) run.invisibleProfiles.set(target, error);
+        if (!(error instanceof AssociationRaceError) || races >= run.options.maxRaceRetries) throw error;
+        run.deps.log.info('association changed under us; reading again', { instanceId: facts.instanceId, error: describeError(error) });
+        facts = await rereadOne(run, facts.instanceId);
+        decision = decide(facts, run.mapping);
+      }
+    }
+  } catch (error) {
+    if (error instanceof InstanceGoneError) {
+      return resultOf(facts, { ...decision, action: { kind: 'skip', why: 'gone' } }, 'skipped', 'instance disappeared while we acted');
+    }
+    return { ...resultOf(facts, decision, 'failed'), error: describeError(error) };
+  }
+}
+
+/** After a race, DescribeInstances may lag behind the association someone just made: read it regardless. */
+async function rereadOne(run: Invocation, instanceId: string): Promise<InstanceFacts> {
+  const [facts] = await readFacts(run.deps.ec2, [instanceId], run.stats, { signal: run.deps.deadline.signal, alwaysReadAssociations: true });
+  return facts as InstanceFacts;
+}
+
+const targetProfile = (decision: Decision) => ('to' in decision.action ? decision.action.to : '');
+
+/** Still pending after the wait: the `running` event (or the sweep) finishes it. Anything else failed, retryably. */
+function notSettledResult(run: Invocation, facts: InstanceFacts): InstanceResult {
+  const decision = decide(facts, run.mapping);
+  const waited = `${Math.round(run.options.settleWaitMs / 1000)}s`;
+  if (decision.action.kind === 'wait' && decision.action.why === 'instance-transition' && facts.state === 'pending') {
+    return resultOf(facts, decision, 'waiting', `still pending after ${waited}; the running state-change event (or the sweep) finishes it`);
+  }
+  const NotReady = decision.action.kind === 'wait' && decision.action.why === 'association-transition' ? AssociationInTransitionError : InstanceNotReadyError;
+  const error = new NotReady(`${decision.reason}; still so after waiting ${waited}, a retry will finish the job`);
+  return { ...resultOf(facts, decision, 'failed'), error: describeError(error) };
+}
+
+function passiveOutcome(decision: Decision): Outcome {
   switch (decision.action.kind) {
     case 'skip':
       return 'skipped';
@@ -196,7 +225,7 @@ function passiveOutcome(decision: Decision): InstanceResult['outcome'] {
   }
 }
 
-function resultOf(facts: InstanceFacts, decision: Decision, outcome: InstanceResult['outcome'], reason = decision.reason): InstanceResult {
+function resultOf(facts: InstanceFacts, decision: Decision, outcome: Outcome, reason = decision.reason): InstanceResult {
   const { action } = decision;
   return {
     instanceId: facts.instanceId,
@@ -213,5 +242,6 @@ function resultOf(facts: InstanceFacts, decision: Decision, outcome: InstanceRes
 }
 
 function unreadResult(instanceId: string, error: unknown): InstanceResult {
-  return { instanceId, action: 'skip', outcome: 'failed', reason: 'could not read the instance', error: describeError(error) };
+  const reason = error instanceof OutOfTimeError ? 'not reached before the deadline' : 'could not read the instance';
+  return { instanceId, action: 'skip', outcome: 'failed', reason, error: describeError(error) };
 }

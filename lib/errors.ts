@@ -1,7 +1,9 @@
 /**
  * Every failure profile-guard knows about has a name that says what happened and a
- * `retryable` flag that says whether trying again can help. The engine uses the flag to
- * decide whether the invocation throws (so Lambda retries, then the DLQ) or just reports.
+ * `retryable` flag that says whether trying again can help. An instance that failed with a
+ * retryable error makes the event handler throw after its report is out, so Lambda's async
+ * retries (then the DLQ and `profile-guard redrive`) finish the job; a non-retryable one is
+ * reported and left for a human.
  */
 export abstract class ProfileGuardError extends Error {
   abstract readonly retryable: boolean;
@@ -25,11 +27,6 @@ export class MappingInvalidError extends ProfileGuardError {
 
 /** An environment variable is missing or malformed. */
 export class ConfigInvalidError extends ProfileGuardError {
-  readonly retryable = false;
-}
-
-/** An event did not have a shape profile-guard understands. Retrying the same bytes cannot help. */
-export class EventRejectedError extends ProfileGuardError {
   readonly retryable = false;
 }
 
@@ -58,6 +55,29 @@ export class PermissionDeniedError extends ProfileGuardError {
   readonly retryable = false;
 }
 
+/**
+ * AWS could not be reached: connection reset, refused, timed out, socket hang up, even after
+ * the SDK's own retries. Whether a write took effect is unknown; a retry re-reads first.
+ */
+export class AwsUnreachableError extends ProfileGuardError {
+  readonly retryable = true;
+}
+
+/**
+ * A stopped instance's wrong profile was detached but the right one could not be attached.
+ * `profileNow` says what the instance wears now: the old profile put back, or nothing.
+ */
+export class AttachAfterDetachFailedError extends ProfileGuardError {
+  constructor(
+    message: string,
+    readonly profileNow: string | undefined,
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** EC2's request token bucket is empty even after the SDK's own adaptive retries. */
 export class ThrottledError extends ProfileGuardError {
   readonly retryable = true;
@@ -72,11 +92,6 @@ export class UnexpectedAwsError extends ProfileGuardError {
   ) {
     super(message, options);
   }
-}
-
-/** Publishing the report failed; the report was sent to the DLQ instead (or logged when that failed too). */
-export class ReportNotPublishedError extends ProfileGuardError {
-  readonly retryable = false;
 }
 
 export function describeError(error: unknown): { name: string; message: string; retryable: boolean } {

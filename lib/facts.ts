@@ -1,12 +1,6 @@
-import {
-  DescribeIamInstanceProfileAssociationsCommand,
-  type EC2Client,
-  type Instance,
-  type IamInstanceProfileAssociation,
-  paginateDescribeInstances,
-} from '@aws-sdk/client-ec2';
+import type { EC2Client, Instance } from '@aws-sdk/client-ec2';
+import { type CallScope, describeAssociations, describeInstancePages } from './aws/ec2.js';
 import { EC2_FILTER_MAX_VALUES, chunk } from './batching.js';
-import { translateEc2Error } from './act/ec2-errors.js';
 import { type CurrentAssociation, type InstanceFacts, type InstanceState, goneFacts, profileNameFromArn } from './model.js';
 
 /** Counts describe calls, so benchmarks and tests can hold the engine to its API budget. */
@@ -20,53 +14,48 @@ export function newReadStats(): ReadStats {
 }
 
 /**
- * Reads instance + current association for the given ids: one DescribeInstances and one
+ * Reads instance + current association for the given ids: one DescribeInstances and at most one
  * DescribeIamInstanceProfileAssociations per 200 ids. An id EC2 does not return comes back as "not-found".
  */
-export async function readFacts(ec2: EC2Client, instanceIds: readonly string[], stats = newReadStats()): Promise<InstanceFacts[]> {
+export interface ReadOptions extends CallScope {
+  /**
+   * Read the association even where DescribeInstances shows no profile: after "existing
+   * association", DescribeInstances may lag behind the association someone just made.
+   */
+  alwaysReadAssociations?: boolean | undefined;
+}
+
+export async function readFacts(ec2: EC2Client, instanceIds: readonly string[], stats = newReadStats(), options: ReadOptions = {}): Promise<InstanceFacts[]> {
   const unique = [...new Set(instanceIds)];
   const found = new Map<string, InstanceFacts>();
   for (const ids of chunk(unique, EC2_FILTER_MAX_VALUES)) {
     // A filter (not InstanceIds) so one vanished id does not fail the whole batch with InvalidInstanceID.NotFound.
-    const instances = await describeInstances(ec2, [{ Name: 'instance-id', Values: ids }], stats);
-    for (const facts of await withAssociations(ec2, instances, stats)) found.set(facts.instanceId, facts);
+    const instances: Instance[] = [];
+    for await (const page of describeInstancePages(ec2, { filters: [{ Name: 'instance-id', Values: ids }] }, options, () => stats.describeInstancesCalls++)) instances.push(...page);
+    for (const facts of await withAssociations(ec2, instances, stats, options)) found.set(facts.instanceId, facts);
   }
   return unique.map((id) => found.get(id) ?? goneFacts(id));
 }
 
 /** Every live instance in the region, a page at a time, associations included: the sweep's input. */
-export async function* listAllFacts(ec2: EC2Client, stats = newReadStats(), pageSize = 1000): AsyncGenerator<InstanceFacts[]> {
+export async function* listAllFacts(ec2: EC2Client, stats = newReadStats(), pageSize = 1000, scope: CallScope = {}): AsyncGenerator<InstanceFacts[]> {
   const filters = [{ Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] }];
-  const pages = paginateDescribeInstances({ client: ec2 }, { Filters: filters, MaxResults: pageSize });
-  try {
-    for await (const page of pages) {
-      stats.describeInstancesCalls++;
-      const instances = (page.Reservations ?? []).flatMap((r) => r.Instances ?? []);
-      if (instances.length > 0) yield await withAssociations(ec2, instances, stats);
-    }
-  } catch (error) {
-    throw translateEc2Error(error, { operation: 'DescribeInstances' });
+  for await (const instances of describeInstancePages(ec2, { filters, pageSize }, scope, () => stats.describeInstancesCalls++)) {
+    if (instances.length > 0) yield await withAssociations(ec2, instances, stats, scope);
   }
 }
 
-async function describeInstances(ec2: EC2Client, filters: { Name: string; Values: string[] }[], stats: ReadStats): Promise<Instance[]> {
-  const instances: Instance[] = [];
-  try {
-    for await (const page of paginateDescribeInstances({ client: ec2 }, { Filters: filters })) {
-      stats.describeInstancesCalls++;
-      for (const reservation of page.Reservations ?? []) instances.push(...(reservation.Instances ?? []));
-    }
-  } catch (error) {
-    throw translateEc2Error(error, { operation: 'DescribeInstances' });
-  }
-  return instances;
-}
-
-async function withAssociations(ec2: EC2Client, instances: Instance[], stats: ReadStats): Promise<InstanceFacts[]> {
-  const ids = instances.map((i) => i.InstanceId).filter((id): id is string => id !== undefined);
+/**
+ * The current association of each instance. DescribeInstances lags behind a replace, so the
+ * association is the truth for the profile; but an instance DescribeInstances shows with no
+ * profile at all needs no association read (if one is being created right now, our associate
+ * meets "existing association" and the engine re-reads).
+ */
+async function withAssociations(ec2: EC2Client, instances: Instance[], stats: ReadStats, scope: ReadOptions): Promise<InstanceFacts[]> {
+  const withProfile = instances.filter((i) => i.InstanceId && (i.IamInstanceProfile || scope.alwaysReadAssociations)).map((i) => i.InstanceId as string);
   const associations = new Map<string, CurrentAssociation>();
-  for (const batch of chunk(ids, EC2_FILTER_MAX_VALUES)) {
-    for (const association of await describeAssociations(ec2, batch, stats)) {
+  for (const batch of chunk(withProfile, EC2_FILTER_MAX_VALUES)) {
+    for (const association of await describeAssociations(ec2, batch, scope, () => stats.describeAssociationsCalls++)) {
       const current = toCurrentAssociation(association);
       if (current && association.InstanceId) associations.set(association.InstanceId, current);
     }
@@ -74,35 +63,10 @@ async function withAssociations(ec2: EC2Client, instances: Instance[], stats: Re
   return instances.filter((i) => i.InstanceId).map((i) => toFacts(i, associations.get(i.InstanceId as string)));
 }
 
-async function describeAssociations(ec2: EC2Client, instanceIds: string[], stats: ReadStats): Promise<IamInstanceProfileAssociation[]> {
-  const all: IamInstanceProfileAssociation[] = [];
-  let nextToken: string | undefined;
-  try {
-    do {
-      stats.describeAssociationsCalls++;
-      const page = await ec2.send(
-        new DescribeIamInstanceProfileAssociationsCommand({
-          // Disassociated associations linger in AWS for a while; they are history, not the current profile.
-          Filters: [
-            { Name: 'instance-id', Values: instanceIds },
-            { Name: 'state', Values: ['associating', 'associated', 'disassociating'] },
-          ],
-          NextToken: nextToken,
-        }),
-      );
-      all.push(...(page.IamInstanceProfileAssociations ?? []));
-      nextToken = page.NextToken;
-    } while (nextToken);
-  } catch (error) {
-    throw translateEc2Error(error, { operation: 'DescribeIamInstanceProfileAssociations' });
-  }
-  return all;
-}
-
-function toCurrentAssociation(association: IamInstanceProfileAssociation): CurrentAssociation | undefined {
+function toCurrentAssociation(association: { AssociationId?: string; IamInstanceProfile?: { Arn?: string }; State?: string }): CurrentAssociation | undefined {
   const arn = association.IamInstanceProfile?.Arn;
   if (!association.AssociationId || !arn || !association.State || association.State === 'disassociated') return undefined;
-  return { associationId: association.AssociationId, profileArn: arn, profileName: profileNameFromArn(arn), state: association.State };
+  return { associationId: association.AssociationId, profileArn: arn, profileName: profileNameFromArn(arn), state: association.State as CurrentAssociation['state'] };
 }
 
 function toFacts(instance: Instance, association: CurrentAssociation | undefined): InstanceFacts {

@@ -7,10 +7,11 @@ import type { ActionKind } from './decide.js';
  * skipped   - gone, opted out or unmanaged
  * drift     - wrong profile left in place because onWrongProfile is report
  * planned   - dry run: this change would be made
- * capped    - a change was needed but the blast-radius cap was reached
+ * deferred  - a change was needed past the blast-radius cap: a retry or the sweep makes it
+ * waiting   - still pending: the running state-change event (or the sweep) finishes it
  * failed    - see error; `error.retryable` says whether another attempt may succeed
  */
-export type Outcome = 'changed' | 'unchanged' | 'skipped' | 'drift' | 'planned' | 'capped' | 'failed';
+export type Outcome = 'changed' | 'unchanged' | 'skipped' | 'drift' | 'planned' | 'deferred' | 'waiting' | 'failed';
 
 export interface InstanceResult {
   instanceId: string;
@@ -26,7 +27,7 @@ export interface InstanceResult {
   error?: { name: string; message: string; retryable: boolean } | undefined;
 }
 
-export const OUTCOMES: readonly Outcome[] = ['changed', 'planned', 'failed', 'drift', 'capped', 'unchanged', 'skipped'];
+export const OUTCOMES: readonly Outcome[] = ['changed', 'planned', 'failed', 'drift', 'deferred', 'waiting', 'unchanged', 'skipped'];
 
 export function countOutcomes(results: readonly InstanceResult[]): Record<Outcome, number> {
   const counts = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;

@@ -1,5 +1,6 @@
 import type { Clients } from './aws/clients.js';
 import type { Config } from './config.js';
+import { type Deadline, NO_DEADLINE } from './deadline.js';
 import { createEngine } from './engine.js';
 import type { ReadStats } from './facts.js';
 import { parseEvent } from './events/parse.js';
@@ -18,6 +19,17 @@ export interface Runtime {
   mapping: Mapping;
   log: Log;
   sleep?: Sleep;
+  /** This invocation's deadlines (Lambda); none for the CLI. */
+  deadlines?: InvocationDeadlines | undefined;
+}
+
+/**
+ * Two deadlines per invocation: instance work stops at `work`, and the report (publish, or the
+ * DLQ when SNS fails) must be out by `report`, shortly before Lambda would kill the function.
+ */
+export interface InvocationDeadlines {
+  work: Deadline;
+  report: Deadline;
 }
 
 export interface RunOutcome {
@@ -25,7 +37,10 @@ export interface RunOutcome {
   reason?: string | undefined;
   report?: Report | undefined;
   delivery?: Delivery | undefined;
-  /** Some instance failed in a way a later attempt may fix: the caller should let Lambda retry. */
+  /**
+   * Instances a later attempt would finish (retryable failures and changes deferred past the
+   * cap): the event handler throws after its report so Lambda retries the event.
+   */
   retryableFailures: number;
   /** Describe calls made: the API budget the benchmarks and the sweep test hold us to. */
   reads?: ReadStats | undefined;
@@ -35,7 +50,8 @@ const IAM_BACKOFF = { attempts: 4, baseDelayMs: 1_000 };
 
 function engineFor(runtime: Runtime) {
   const sleep = runtime.sleep ?? realSleep;
-  return createEngine({ ec2: runtime.clients.ec2, sleep, backoff: { ...IAM_BACKOFF, sleep }, log: runtime.log }, runtime.mapping, runtime.config.engine);
+  const deadline = runtime.deadlines?.work ?? NO_DEADLINE;
+  return createEngine({ ec2: runtime.clients.ec2, sleep, backoff: { ...IAM_BACKOFF, sleep }, log: runtime.log, deadline }, runtime.mapping, runtime.config.engine);
 }
 
 interface ReportBase {
@@ -61,7 +77,7 @@ async function finish(runtime: Runtime, base: ReportBase, results: InstanceResul
     reason: base.rejected,
     report,
     delivery,
-    retryableFailures: results.filter((r) => r.outcome === 'failed' && r.error?.retryable).length,
+    retryableFailures: results.filter((r) => (r.outcome === 'failed' && r.error?.retryable) || r.outcome === 'deferred').length,
     reads,
   };
 }

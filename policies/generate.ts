@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { OPERATIONS_BY_PRINCIPAL, type Principal, operationById } from '../lib/aws/index.js';
 import { type Mapping, NO_PROFILE, mappedProfiles, roleOf } from '../lib/mapping/schema.js';
 
 /** A string, or a CloudFormation intrinsic that resolves to one (Fn::Sub, Fn::GetAtt, Ref). */
@@ -14,7 +15,19 @@ export interface Statement {
   Condition?: Record<string, Record<string, CfnValue | CfnValue[]>>;
 }
 
-export type PolicyName = 'remediate' | 'operator';
+export type PolicyName = Principal;
+
+/**
+ * A statement as written in policies/*.json: either explicit `Action`s (the deployer's
+ * CloudFormation permissions), or the `Operations` the code sends (lib/aws/*), whose declared
+ * IAM actions fill `Action`, filtered to one service with `ActionsOf` when a call needs
+ * actions on different resources (AssociateIamInstanceProfile: ec2 on the instance, iam:PassRole on the role).
+ */
+interface SkeletonStatement extends Omit<Statement, 'Action'> {
+  Action?: string[];
+  Operations?: string[];
+  ActionsOf?: string;
+}
 
 const POLICIES_DIR = dirname(fileURLToPath(import.meta.url));
 
@@ -70,7 +83,7 @@ export function stackFills(stage: string): Record<string, CfnValue[]> {
  * resources or condition values come out empty is dropped: the mapping does not need it.
  */
 export function renderStatements(name: PolicyName, fills: Record<string, CfnValue[]>): Statement[] {
-  const skeleton = JSON.parse(readFileSync(join(POLICIES_DIR, `${name}.json`), 'utf8')) as { Statement: Statement[] };
+  const skeleton = readSkeleton(name);
   const fill = (value: CfnValue | CfnValue[]): CfnValue[] => {
     if (typeof value !== 'string' || !value.startsWith('<')) return [value].flat();
     const filled = fills[value];
@@ -84,8 +97,48 @@ export function renderStatements(name: PolicyName, fills: Record<string, CfnValu
       : undefined;
     const emptyCondition = Condition && Object.values(Condition).some((keys) => Object.values(keys).some((v) => v.length === 0));
     if (Resource.length === 0 || emptyCondition) return [];
-    return [{ ...statement, Resource, ...(Condition ? { Condition } : {}) }];
+    const { Operations: _operations, ActionsOf: _of, ...rest } = statement;
+    return [{ ...rest, Action: actionsOfStatement(name, statement), Resource, ...(Condition ? { Condition } : {}) }];
   });
+}
+
+function readSkeleton(name: PolicyName): { Statement: SkeletonStatement[] } {
+  return JSON.parse(readFileSync(join(POLICIES_DIR, `${name}.json`), 'utf8')) as { Statement: SkeletonStatement[] };
+}
+
+function actionsOfStatement(name: PolicyName, statement: SkeletonStatement): string[] {
+  if (statement.Action) return statement.Action;
+  const actions = (statement.Operations ?? []).flatMap((id) => {
+    const declared = operationById(id);
+    if (!declared) throw new Error(`policies/${name}.json ${statement.Sid}: no operation ${id} is declared in lib/aws`);
+    return declared.iam;
+  });
+  const wanted = actions.filter((action) => statement.ActionsOf === undefined || action.startsWith(`${statement.ActionsOf}:`));
+  if (wanted.length === 0) throw new Error(`policies/${name}.json ${statement.Sid}: its operations need no ${statement.ActionsOf} action`);
+  return [...new Set(wanted)];
+}
+
+/**
+ * Problems between a policy skeleton and what the code sends: an operation its principal sends
+ * whose declared actions no statement grants, or a statement for an operation the principal
+ * never sends. Empty when they agree; the tests hold both policies to it.
+ */
+export function skeletonProblems(name: PolicyName): string[] {
+  const statements = readSkeleton(name).Statement.filter((s) => s.Operations);
+  const granted = new Set(statements.flatMap((s) => actionsOfStatement(name, s).map((action) => `${(s.Operations ?? []).join(',')}|${action}`)));
+  const sends = OPERATIONS_BY_PRINCIPAL[name];
+  const problems: string[] = [];
+  for (const op of sends) {
+    for (const action of op.iam) {
+      const covered = [...granted].some((entry) => entry.split('|')[0]?.split(',').includes(op.id) && entry.endsWith(`|${action}`));
+      if (!covered) problems.push(`${name}: ${op.id} needs ${action} but no statement grants it for that operation`);
+    }
+  }
+  const sent = new Set<string>(sends.map((o) => o.id));
+  for (const statement of statements) {
+    for (const id of statement.Operations ?? []) if (!sent.has(id)) problems.push(`${name}: statement ${statement.Sid} grants ${id}, which ${name} never sends`);
+  }
+  return problems;
 }
 
 /** The function role's statements; the stack's own resources are CloudFormation references. */

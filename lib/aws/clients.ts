@@ -1,6 +1,7 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { STSClient } from '@aws-sdk/client-sts';
 
 export interface Clients {
   ec2: EC2Client;
@@ -9,22 +10,43 @@ export interface Clients {
 }
 
 export interface ClientOptions {
-  region?: string;
+  region?: string | undefined;
   /** Wraps each client (Powertools' tracer.captureAWSv3Client in Lambda). */
   instrument?: <T>(client: T) => T;
 }
 
 /**
- * Region and endpoint come from the usual AWS environment (AWS_REGION, AWS_ENDPOINT_URL,
- * profiles), so the same build runs against AWS or moto. Adaptive retry lets the SDK slow
- * down when EC2's token bucket runs dry, which EC2 shares with everything else in the account.
+ * How every client talks to AWS, in one place:
+ * - adaptive retry: the SDK slows down when EC2's token bucket (shared with the whole account)
+ *   runs dry, and retries resets, refused connections, timeouts and 5xx by itself;
+ * - a connection timeout and a request timeout that really throws (in this SDK version
+ *   `requestTimeout` alone only logs a warning): a call that never answers fails and is
+ *   retried instead of hanging until Lambda kills the invocation;
+ * - keep-alive (the SDK's default agent) so a burst reuses connections.
+ * Region, credentials and endpoint come from the usual AWS environment (AWS_REGION,
+ * AWS_PROFILE, AWS_ENDPOINT_URL), so the same build runs against AWS or moto.
  */
+export const CLIENT_CONFIG = {
+  retryMode: 'adaptive',
+  requestHandler: { connectionTimeout: 3_000, requestTimeout: 15_000, throwOnRequestTimeout: true },
+} as const;
+
+const MAX_ATTEMPTS = { ec2: 6, sns: 4, sqs: 4, sts: 3 } as const;
+
+function configFor(service: keyof typeof MAX_ATTEMPTS, region: string | undefined) {
+  return { ...CLIENT_CONFIG, requestHandler: { ...CLIENT_CONFIG.requestHandler }, maxAttempts: MAX_ATTEMPTS[service], ...(region ? { region } : {}) };
+}
+
 export function createClients(options: ClientOptions = {}): Clients {
-  const common = { ...(options.region ? { region: options.region } : {}), retryMode: 'adaptive', maxAttempts: 6 };
   const instrument = options.instrument ?? (<T>(client: T) => client);
   return {
-    ec2: instrument(new EC2Client(common)),
-    sns: instrument(new SNSClient({ ...common, maxAttempts: 4 })),
-    sqs: instrument(new SQSClient({ ...common, maxAttempts: 4 })),
+    ec2: instrument(new EC2Client(configFor('ec2', options.region))),
+    sns: instrument(new SNSClient(configFor('sns', options.region))),
+    sqs: instrument(new SQSClient(configFor('sqs', options.region))),
   };
+}
+
+/** The operator's STS client (the functions never call STS). */
+export function createStsClient(region?: string): STSClient {
+  return new STSClient(configFor('sts', region));
 }

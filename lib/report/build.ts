@@ -37,12 +37,12 @@ export function buildReport(input: ReportInput): Report {
 function overallOutcome(counts: Record<Outcome, number>): ReportOutcome {
   if (counts.failed > 0) return 'failed';
   if (counts.changed > 0 || counts.planned > 0) return 'changed';
-  if (counts.drift > 0 || counts.capped > 0) return 'drift';
+  if (counts.drift > 0 || counts.deferred > 0) return 'drift';
   return 'none';
 }
 
 /** Order for display and for truncation: what needs a human first. */
-const IMPORTANCE: Record<Outcome, number> = { failed: 0, capped: 1, drift: 2, changed: 3, planned: 3, unchanged: 4, skipped: 5 };
+const IMPORTANCE: Record<Outcome, number> = { failed: 0, deferred: 1, drift: 2, waiting: 2, changed: 3, planned: 3, unchanged: 4, skipped: 5 };
 
 export function byImportance(a: InstanceResult, b: InstanceResult): number {
   return IMPORTANCE[a.outcome] - IMPORTANCE[b.outcome];

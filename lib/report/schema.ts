@@ -7,7 +7,7 @@ import * as z from 'zod';
  */
 export const REPORT_SCHEMA_VERSION = 1;
 
-const outcome = z.enum(['changed', 'unchanged', 'skipped', 'drift', 'planned', 'capped', 'failed']);
+const outcome = z.enum(['changed', 'unchanged', 'skipped', 'drift', 'planned', 'deferred', 'waiting', 'failed']);
 const action = z.enum(['skip', 'noop', 'wait', 'associate', 'replace', 'detach-attach', 'disassociate', 'report-drift']);
 
 export const instanceResultSchema = z.object({

@@ -9,7 +9,8 @@ export function summaryLine(report: Report): string {
   if (c.changed) parts.push(`${c.changed} fixed`);
   if (c.planned) parts.push(`${c.planned} would be fixed`);
   if (c.drift) parts.push(`${c.drift} drift`);
-  if (c.capped) parts.push(`${c.capped} over cap`);
+  if (c.deferred) parts.push(`${c.deferred} deferred`);
+  if (c.waiting) parts.push(`${c.waiting} waiting for running`);
   if (c.unchanged) parts.push(`${c.unchanged} ok`);
   if (c.skipped) parts.push(`${c.skipped} skipped`);
   return parts.length > 0 ? parts.join(', ') : 'no instances';
@@ -34,7 +35,7 @@ export function nextSteps(report: Report): string[] {
   if (report.rejected) steps.add('Check the EventBridge rule that sent this event: profile-guard only understands the events in its catalogue.');
   if (report.incomplete) steps.add('The sweep did not reach every instance: check the error above; the next scheduled sweep (or `npx profile-guard plan`) covers the rest.');
   for (const r of report.results) {
-    if (r.outcome === 'capped') steps.add('The blast-radius cap (MAX_CHANGES) stopped further changes: review the plan with `npx profile-guard plan`, then raise the cap or run `npx profile-guard apply`.');
+    if (r.outcome === 'deferred') steps.add('The blast-radius cap (MAX_CHANGES) stopped further changes: review the plan with `npx profile-guard plan`, then raise the cap or run `npx profile-guard apply`.');
     if (r.outcome === 'drift') steps.add('Drift is reported, not fixed (onWrongProfile: report). Fix it by hand or with `npx profile-guard apply --instance <id>`.');
     if (!r.error) continue;
     switch (r.error.name) {

@@ -34,6 +34,8 @@ export function describeInstancesOutput(instances: readonly FakeInstance[]) {
     VpcId: 'vpc-0abc',
     SubnetId: 'subnet-0abc',
     MetadataOptions: { HttpTokens: i.httpTokens ?? 'optional' },
+    // As EC2 does: the instance names its profile (the association says which one is current).
+    ...(i.profile ? { IamInstanceProfile: { Arn: `arn:aws:iam::123456789012:instance-profile/${i.profile}`, Id: 'AIPA' } } : {}),
   });
   return { Reservations: [{ Instances: instances.map(toInstance) }] };
 }

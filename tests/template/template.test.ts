@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
-import { ACT_PERMISSIONS } from '../../lib/act/index.js';
+import { OPERATIONS_BY_PRINCIPAL } from '../../lib/aws/index.js';
+import { actionsOf } from '../../lib/aws/operations.js';
 import { CATALOGUE } from '../../lib/events/catalogue.js';
 import type { PackagedTemplate } from '../helpers/package.js';
 
@@ -138,10 +139,9 @@ describe('packaged template: topic, queue and alarm', () => {
 });
 
 describe('packaged template: least-privilege IAM', () => {
-  it('grants exactly the EC2 and IAM actions lib/act and lib/facts use, plus reporting', () => {
+  it('grants exactly the actions of the AWS operations the functions send (lib/aws declarations)', () => {
     const granted = new Set(statements.filter((s) => s.Sid).flatMap((s) => s.Action));
-    const used = new Set([...Object.values(ACT_PERMISSIONS).flat(), 'ec2:DescribeInstances', 'ec2:DescribeIamInstanceProfileAssociations', 'sns:Publish', 'kms:GenerateDataKey', 'kms:Decrypt', 'sqs:SendMessage']);
-    expect([...granted].sort()).toEqual([...used].sort());
+    expect([...granted].sort()).toEqual(actionsOf(OPERATIONS_BY_PRINCIPAL.remediate).sort());
   });
 
   it('has no wildcard action anywhere', () => {

@@ -7,6 +7,7 @@ import {
   ReplaceIamInstanceProfileAssociationCommand,
 } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
+import type { Deadline } from '../../lib/deadline.js';
 import { DEFAULT_ENGINE_OPTIONS, type EngineOptions, createEngine } from '../../lib/engine.js';
 import { silentLog } from '../../lib/log.js';
 import { parseMapping } from '../../lib/mapping/load.js';
@@ -24,7 +25,12 @@ const A = 'i-0000000000000000a';
 const B = 'i-0000000000000000b';
 const C = 'i-0000000000000000c';
 
-function setup(fleet: FakeInstance[] | (() => FakeInstance[]), options: Partial<EngineOptions> = {}, map = mapping) {
+/** A deadline whose time left the test controls. */
+function fakeDeadline(msLeft: () => number): Deadline {
+  return { signal: new AbortController().signal, msLeft: () => Math.max(0, msLeft()), expired: () => msLeft() <= 0 };
+}
+
+function setup(fleet: FakeInstance[] | (() => FakeInstance[]), options: Partial<EngineOptions> & { deadline?: Deadline } = {}, map = mapping) {
   const current = typeof fleet === 'function' ? fleet : () => fleet;
   const { client, mock } = mockEc2(current);
   const sleeps: number[] = [];
@@ -32,7 +38,7 @@ function setup(fleet: FakeInstance[] | (() => FakeInstance[]), options: Partial<
     sleeps.push(ms);
   };
   const engine = createEngine(
-    { ec2: client, sleep, backoff: { attempts: 4, baseDelayMs: 1000, sleep }, log: silentLog },
+    { ec2: client, sleep, backoff: { attempts: 4, baseDelayMs: 1000, sleep }, log: silentLog, deadline: options.deadline },
     map,
     { ...DEFAULT_ENGINE_OPTIONS, settleWaitMs: 10_000, settlePollMs: 2_500, ...options },
   );
@@ -95,10 +101,18 @@ describe('engine: acting on EC2 as it really behaves', () => {
     expect(result?.outcome).toBe('changed');
   });
 
-  it('fails a still-pending instance as retryable after the bounded wait, without calling associate', async () => {
+  it('reports a still-pending instance as waiting for running after the bounded wait, without calling associate', async () => {
     const { engine, mock, sleeps } = setup([{ id: A, state: 'pending', tags: web }]);
     const [result] = await engine.remediateIds([A]);
     expect(sleeps).toEqual([2500, 2500, 2500, 2500]);
+    expect(mock).not.toHaveReceivedCommand(AssociateIamInstanceProfileCommand);
+    expect(result).toMatchObject({ outcome: 'waiting', action: 'wait', reason: 'still pending after 10s; the running state-change event (or the sweep) finishes it' });
+    expect(result?.error).toBeUndefined();
+  });
+
+  it('fails a still-stopping instance as retryable after the bounded wait', async () => {
+    const { engine, mock } = setup([{ id: A, state: 'stopping', tags: web }]);
+    const [result] = await engine.remediateIds([A]);
     expect(mock).not.toHaveReceivedCommand(AssociateIamInstanceProfileCommand);
     expect(result).toMatchObject({ outcome: 'failed', error: { name: 'InstanceNotReadyError', retryable: true } });
   });
@@ -228,7 +242,9 @@ describe('engine: staying inside the invocation', () => {
   });
 
   it('starts no change once the deadline has passed, and leaves it to the retry', async () => {
-    const { engine, mock } = setup([{ id: A, tags: web }, { id: B, tags: web, profile: 'WebProfile' }], { timeLeftMs: () => -1 });
+    let checks = 0;
+    // Time is up right after the read: the decision is known, the write is not started.
+    const { engine, mock } = setup([{ id: A, tags: web }, { id: B, tags: web, profile: 'WebProfile' }], { deadline: fakeDeadline(() => (checks++ < 1 ? 60_000 : -1)) });
     const results = await engine.remediateIds([A, B]);
     expect(writeCalls(mock)).toEqual([]);
     expect(results).toEqual([
@@ -237,17 +253,30 @@ describe('engine: staying inside the invocation', () => {
     ]);
   });
 
+  it('reads nothing once the deadline has passed, and names every instance it did not reach', async () => {
+    const { engine, mock } = setup([{ id: A, tags: web }, { id: B, tags: web }], { deadline: fakeDeadline(() => -1) });
+    const results = await engine.remediateIds([A, B]);
+    expect(mock.calls()).toHaveLength(0);
+    expect(results.map((r) => [r.instanceId, r.outcome, r.reason, r.error?.name, r.error?.retryable])).toEqual([
+      [A, 'failed', 'not reached before the deadline', 'OutOfTimeError', true],
+      [B, 'failed', 'not reached before the deadline', 'OutOfTimeError', true],
+    ]);
+  });
+    const [result] = await engine.remediateIds([A]);
+    expect(result).toMatchObject({ outcome: 'failed', error: { name: 'OutOfTimeError', retryable: true } });
+  });
+
   it('stops waiting for pending instances when the deadline comes first', async () => {
     let left = 10_000;
     const { engine, sleeps } = setup([{ id: A, state: 'pending', tags: web }], {
-      timeLeftMs: () => {
-        left -= 6_000;
+      deadline: fakeDeadline(() => {
+        left -= 3_000;
         return left;
-      },
+      }),
     });
     const [result] = await engine.remediateIds([A]);
     expect(sleeps).toEqual([2500]);
-    expect(result?.error?.name).toBe('InstanceNotReadyError');
+    expect(result).toMatchObject({ outcome: 'waiting', reason: expect.stringContaining('running state-change event') });
   });
 });
 
@@ -260,12 +289,12 @@ describe('engine: the sweep', () => {
       .rejectsOnce(ec2Error('RequestLimitExceeded', 'Request limit exceeded.', 503));
     const { results, incomplete } = await engine.remediateAll();
     expect(results).toEqual([expect.objectContaining({ instanceId: A, outcome: 'changed' })]);
-    expect(incomplete).toBe('could not list instances after 1: DescribeInstances: throttled by EC2 after the SDK\'s retries (RequestLimitExceeded)');
+    expect(incomplete).toBe('could not list instances after 1: DescribeInstances: throttled after the SDK\'s retries (RequestLimitExceeded)');
   });
 
   it('stops paging when the deadline has passed', async () => {
     const fleet = [{ id: A, tags: web, profile: 'WebProfile' }];
-    const { engine, mock } = setup(fleet, { timeLeftMs: () => -1 });
+    const { engine, mock } = setup(fleet, { deadline: fakeDeadline(() => -1) });
     mock.on(DescribeInstancesCommand).resolvesOnce({ ...describeInstancesOutput(fleet), NextToken: 'page-2' });
     const { results, incomplete } = await engine.remediateAll();
     expect(mock).toHaveReceivedCommandTimes(DescribeInstancesCommand, 1);
@@ -282,12 +311,12 @@ describe('engine: safety limits', () => {
     expect(results.map((r) => [r.action, r.outcome])).toEqual([['associate', 'planned'], ['replace', 'planned']]);
   });
 
-  it('stops changing at the blast-radius cap and says so', async () => {
+  it('defers changes past the blast-radius cap to the retry or the sweep, and says so', async () => {
     const { engine, mock } = setup([{ id: A, tags: web }, { id: B, tags: web }, { id: C, tags: web }], { maxChanges: 1, concurrency: 1 });
     const results = await engine.remediateIds([A, B, C]);
     expect(mock).toHaveReceivedCommandTimes(AssociateIamInstanceProfileCommand, 1);
-    expect(results.map((r) => r.outcome)).toEqual(['changed', 'capped', 'capped']);
-    expect(results[1]?.reason).toBe('blast-radius cap of 1 changes reached');
+    expect(results.map((r) => r.outcome)).toEqual(['changed', 'deferred', 'deferred']);
+    expect(results[1]?.reason).toBe('deferred: the blast-radius cap of 1 changes per invocation was reached; a retry of this event or the next sweep makes it');
   });
 
   it('gives the budget back when a change fails', async () => {

@@ -65,7 +65,8 @@ describe('remediate handler: retries, reports and bad input', () => {
 
   it('wraps up before the Lambda timeout: reports, then throws for the retry', async () => {
     ec2.on(AssociateIamInstanceProfileCommand).resolves({});
-    const late = { ...context, getRemainingTimeInMillis: () => 10_000 } as Context;
+    // 2.5 s left is less than the 3 s kept for the report: no instance work starts.
+    const late = { ...context, getRemainingTimeInMillis: () => 2_500 } as Context;
     await expect(handler(sampleFor('ec2-state-running', [ID]), late)).rejects.toThrow(/i-0123456789abcdef0: OutOfTimeError/);
     expect(ec2).not.toHaveReceivedCommand(AssociateIamInstanceProfileCommand);
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);

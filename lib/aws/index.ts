@@ -1,0 +1,29 @@
+import { EC2_OPERATIONS } from './ec2.js';
+import type { AwsOperation } from './operations.js';
+import { SNS_OPERATIONS } from './sns.js';
+import { SQS_OPERATIONS } from './sqs.js';
+import { STS_OPERATIONS } from './sts.js';
+
+/** Every AWS operation in the code base, by id. */
+export const ALL_OPERATIONS: readonly AwsOperation[] = [
+  ...Object.values(EC2_OPERATIONS),
+  ...Object.values(SNS_OPERATIONS),
+  ...Object.values(SQS_OPERATIONS),
+  ...Object.values(STS_OPERATIONS),
+];
+
+/**
+ * Who sends what. The functions read, change and report (and keep an unpublished report in the
+ * DLQ); the operator's CLI does the same with their credentials, plus redrive and identifying
+ * the account. The policy generator fills each principal's statements from these lists.
+ */
+export const OPERATIONS_BY_PRINCIPAL = {
+  remediate: [...Object.values(EC2_OPERATIONS), SNS_OPERATIONS.publish, SQS_OPERATIONS.send],
+  operator: [...Object.values(EC2_OPERATIONS), SNS_OPERATIONS.publish, SQS_OPERATIONS.receive, SQS_OPERATIONS.delete, SQS_OPERATIONS.changeVisibility, STS_OPERATIONS.callerIdentity],
+} as const satisfies Record<string, readonly AwsOperation[]>;
+
+export type Principal = keyof typeof OPERATIONS_BY_PRINCIPAL;
+
+export function operationById(id: string): AwsOperation | undefined {
+  return ALL_OPERATIONS.find((o) => o.id === id);
+}

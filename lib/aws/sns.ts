@@ -1,0 +1,18 @@
+import { PublishCommand, type PublishCommandInput, type SNSClient } from '@aws-sdk/client-sns';
+import { sendTranslated, translateAwsError } from './errors.js';
+import type { CallScope } from './ec2.js';
+import { operation } from './operations.js';
+
+export const SNS_OPERATIONS = {
+  // The report topic is encrypted with a customer managed key: publishing needs the key too.
+  publish: operation('sns:Publish', ['sns:Publish', 'kms:GenerateDataKey', 'kms:Decrypt']),
+} as const;
+
+export type PublishInput = Pick<PublishCommandInput, 'TopicArn' | 'Subject' | 'Message' | 'MessageStructure' | 'MessageAttributes'>;
+
+export async function publish(sns: SNSClient, input: PublishInput, scope: CallScope = {}): Promise<void> {
+  await sendTranslated(
+    () => sns.send(new PublishCommand(input), { abortSignal: scope.signal }),
+    (error) => translateAwsError(error, { operation: 'sns:Publish' }),
+  );
+}

@@ -1,0 +1,55 @@
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  type Message,
+  type MessageAttributeValue,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { sendTranslated, translateAwsError } from './errors.js';
+import type { CallScope } from './ec2.js';
+import { operation } from './operations.js';
+
+export const SQS_OPERATIONS = {
+  send: operation('sqs:SendMessage'),
+  receive: operation('sqs:ReceiveMessage'),
+  delete: operation('sqs:DeleteMessage'),
+  changeVisibility: operation('sqs:ChangeMessageVisibility'),
+} as const;
+
+const translate = (operationId: string) => (error: unknown) => translateAwsError(error, { operation: operationId });
+
+export async function sendMessage(sqs: SQSClient, queueUrl: string, body: string, attributes: Record<string, MessageAttributeValue> = {}, scope: CallScope = {}): Promise<void> {
+  await sendTranslated(() => sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body, MessageAttributes: attributes }), { abortSignal: scope.signal }), translate('sqs:SendMessage'));
+}
+
+/** Up to `max` (≤ 10) messages, hidden for `visibilitySeconds` while we handle them; no long polling. */
+export async function receiveMessages(sqs: SQSClient, queueUrl: string, max: number, visibilitySeconds: number): Promise<Message[]> {
+  const { Messages = [] } = await sendTranslated(
+    () =>
+      sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: Math.max(1, Math.min(10, max)),
+          MessageAttributeNames: ['All'],
+          MessageSystemAttributeNames: ['All'],
+          VisibilityTimeout: visibilitySeconds,
+          WaitTimeSeconds: 0,
+        }),
+      ),
+    translate('sqs:ReceiveMessage'),
+  );
+  return Messages;
+}
+
+export async function deleteMessage(sqs: SQSClient, queueUrl: string, receiptHandle: string | undefined): Promise<void> {
+  await sendTranslated(() => sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle })), translate('sqs:DeleteMessage'));
+}
+
+export async function makeVisible(sqs: SQSClient, queueUrl: string, receiptHandle: string | undefined): Promise<void> {
+  await sendTranslated(
+    () => sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: 0 })),
+    translate('sqs:ChangeMessageVisibility'),
+  );
+}
