@@ -11,6 +11,8 @@ export interface Clients {
 
 export interface ClientOptions {
   region?: string | undefined;
+  /** Explicit credentials (another principal's); default: the usual provider chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined;
   /** Wraps each client (Powertools' tracer.captureAWSv3Client in Lambda). */
   instrument?: <T>(client: T) => T;
 }
@@ -33,20 +35,26 @@ export const CLIENT_CONFIG = {
 
 const MAX_ATTEMPTS = { ec2: 6, sns: 4, sqs: 4, sts: 3 } as const;
 
-function configFor(service: keyof typeof MAX_ATTEMPTS, region: string | undefined) {
-  return { ...CLIENT_CONFIG, requestHandler: { ...CLIENT_CONFIG.requestHandler }, maxAttempts: MAX_ATTEMPTS[service], ...(region ? { region } : {}) };
+function configFor(service: keyof typeof MAX_ATTEMPTS, options: ClientOptions) {
+  return {
+    ...CLIENT_CONFIG,
+    requestHandler: { ...CLIENT_CONFIG.requestHandler },
+    maxAttempts: MAX_ATTEMPTS[service],
+    ...(options.region ? { region: options.region } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+  };
 }
 
 export function createClients(options: ClientOptions = {}): Clients {
   const instrument = options.instrument ?? (<T>(client: T) => client);
   return {
-    ec2: instrument(new EC2Client(configFor('ec2', options.region))),
-    sns: instrument(new SNSClient(configFor('sns', options.region))),
-    sqs: instrument(new SQSClient(configFor('sqs', options.region))),
+    ec2: instrument(new EC2Client(configFor('ec2', options))),
+    sns: instrument(new SNSClient(configFor('sns', options))),
+    sqs: instrument(new SQSClient(configFor('sqs', options))),
   };
 }
 
 /** The operator's STS client (the functions never call STS). */
-export function createStsClient(region?: string): STSClient {
-  return new STSClient(configFor('sts', region));
+export function createStsClient(options: ClientOptions = {}): STSClient {
+  return new STSClient(configFor('sts', options));
 }

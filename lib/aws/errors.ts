@@ -17,7 +17,19 @@ export interface AwsErrorShape {
   $retryable?: unknown;
 }
 
-const PERMISSION_ERRORS = new Set(['UnauthorizedOperation', 'AccessDenied', 'AccessDeniedException', 'Client.UnauthorizedOperation', 'AuthorizationError']);
+// Refused permissions, and credentials AWS does not accept (unknown, expired): a retry cannot help.
+const PERMISSION_ERRORS = new Set([
+  'UnauthorizedOperation',
+  'AccessDenied',
+  'AccessDeniedException',
+  'Client.UnauthorizedOperation',
+  'AuthorizationError',
+  'AuthFailure',
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'ExpiredToken',
+  'ExpiredTokenException',
+]);
 const THROTTLING_ERRORS = new Set(['RequestLimitExceeded', 'Throttling', 'ThrottlingException', 'TooManyRequestsException', 'Throttled']);
 // Node's socket errors and the SDK's own timeout: the request may or may not have reached AWS.
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET']);

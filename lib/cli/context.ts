@@ -1,5 +1,5 @@
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { createClients } from '../aws/clients.js';
+import { createClients, createStsClient } from '../aws/clients.js';
+import { callerAccount } from '../aws/sts.js';
 import type { Config } from '../config.js';
 import { DEFAULT_ENGINE_OPTIONS } from '../engine.js';
 import type { Log, LogFields } from '../log.js';
@@ -32,8 +32,7 @@ export async function operatorRuntime(options: OperatorOptions, io: Io): Promise
   const mapping = loadMappingFile(options.mapping);
   const clients = createClients(options.region ? { region: options.region } : {});
   const region = await clients.ec2.config.region();
-  const sts = new STSClient(options.region ? { region: options.region } : {});
-  const { Account } = await sts.send(new GetCallerIdentityCommand({}));
+  const account = await callerAccount(createStsClient({ region: options.region }));
   const config: Config = {
     topicArn: options.topicArn,
     mappingFile: options.mapping,
@@ -46,5 +45,5 @@ export async function operatorRuntime(options: OperatorOptions, io: Io): Promise
     (message: string, ...extra: LogFields[]) =>
       io.err(`${level}: ${message}${extra.length > 0 ? ` ${JSON.stringify(Object.assign({}, ...extra))}` : ''}`);
   const log: Log = { debug() {}, info() {}, warn: toStderr('warning'), error: toStderr('error') };
-  return { runtime: { clients, config, mapping, log }, account: Account ?? 'unknown', region };
+  return { runtime: { clients, config, mapping, log }, account, region };
 }
