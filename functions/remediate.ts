@@ -3,7 +3,11 @@ import { ProfileGuardError } from '../lib/errors.js';
 import { runForEvent } from '../lib/service.js';
 import { logger, runtimeFor, whereFrom } from './runtime.js';
 
-/** Thrown so Lambda retries the event (then sends it to the DLQ); the retry is idempotent. */
+/**
+ * Thrown after the report is out so Lambda retries the event (then sends it to the DLQ): some
+ * instance failed retryably or was deferred past the change cap. The retry is idempotent:
+ * what is already right is a no-op.
+ */
 export class RetryableFailuresError extends ProfileGuardError {
   readonly retryable = true;
 }
@@ -13,7 +17,8 @@ export const handler = async (event: unknown, context: Context) => {
   const outcome = await runForEvent(runtimeFor(context), event, whereFrom(context));
   const summary = { status: outcome.status, reason: outcome.reason, delivery: outcome.delivery, results: outcome.report?.results ?? [] };
   if (outcome.retryableFailures > 0) {
-    throw new RetryableFailuresError(`${outcome.retryableFailures} instance(s) failed with a retryable error: ${JSON.stringify(summary.results.filter((r) => r.error?.retryable).map((r) => `${r.instanceId}: ${r.error?.name}`))}`);
+    const unfinished = summary.results.filter((r) => r.error?.retryable || r.outcome === 'deferred').map((r) => `${r.instanceId}: ${r.error?.name ?? r.outcome}`);
+    throw new RetryableFailuresError(`${outcome.retryableFailures} instance(s) not finished, a retry will: ${JSON.stringify(unfinished)}`);
   }
   return summary;
 };
