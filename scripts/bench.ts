@@ -57,6 +57,25 @@ async function apiCalls() {
   }
 }
 
+/** EC2 calls one event costs for one instance, per action: the reads are part of the price. */
+async function callsPerAction() {
+  section('EC2 calls for a single-instance event, per action');
+  console.log('action        reads  writes  total');
+  const cases = [
+    { action: 'associate', instance: { id: ids(1)[0] as string, tags: { app: 'web-1' } } },
+    { action: 'replace', instance: { id: ids(1)[0] as string, tags: { app: 'web-1' }, profile: 'OtherProfile' } },
+    { action: 'noop', instance: { id: ids(1)[0] as string, tags: { app: 'web-1' }, profile: 'WebProfile' } },
+  ];
+  for (const { action, instance } of cases) {
+    const { client, mock } = mockEc2(() => [instance]);
+    const engine = createEngine({ ec2: client, sleep: noSleep, backoff: { attempts: 1, baseDelayMs: 0, sleep: noSleep }, log: silentLog }, mapping, DEFAULT_ENGINE_OPTIONS);
+    await engine.remediateIds([instance.id]);
+    const names = mock.calls().map((c) => (c.args[0] as object).constructor.name);
+    const reads = names.filter((n) => n.startsWith('Describe')).length;
+    console.log(`${action.padEnd(12)}  ${String(reads).padStart(5)}  ${String(names.length - reads).padStart(6)}  ${String(names.length).padStart(5)}`);
+  }
+}
+
 async function handlerTime() {
   section('Handler time in-process (mocked AWS: the code path, not the network)');
   const sns = mockClient(SNSClient);
@@ -141,6 +160,7 @@ async function burst() {
 
 console.log(`# profile-guard benchmarks (${new Date().toISOString()}, node ${process.version}, ${readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? 'cpu'})`);
 await apiCalls();
+await callsPerAction();
 await handlerTime();
 bundleAndInit();
 await burst();
