@@ -64,7 +64,8 @@ export function parseEvent(raw: unknown, options: ParseOptions = {}): ParsedEven
   const entry = findEntry(event['detail-type'], eventName);
   if (!entry || event.source !== 'aws.ec2') {
     const named = eventName === undefined ? '' : `, eventName ${show(eventName)}`;
-    return { status: 'rejected', eventId: event.id, reason: `unsupported event: source ${show(event.source)}, detail-type ${show(event['detail-type'])}${named}` };
+    const reason = `unsupported event: source ${show(event.source)}, detail-type ${show(event['detail-type'])}${named}`;
+    return { status: 'rejected', eventId: event.id, reason };
   }
   if (entry.eventNames && detail.eventSource !== 'ec2.amazonaws.com') {
     return { status: 'rejected', eventId: event.id, reason: `detail.eventSource: ${show(detail.eventSource)} is not ec2.amazonaws.com` };
@@ -104,7 +105,8 @@ export function parseEvent(raw: unknown, options: ParseOptions = {}): ParsedEven
   if (instanceIds.length === 0 && entry.withoutInstances !== 'drop') {
     const why = entry.withoutInstances?.(detail);
     if (why) return { status: 'ignored', context, reason: why };
-    return { status: 'rejected', eventId: event.id, reason: `${entry.kind} event carries no instance id at ${entry.idPaths.map((p) => `detail.${p}`).join(' or ')}` };
+    const where = entry.idPaths.map((p) => `detail.${p}`).join(' or ');
+    return { status: 'rejected', eventId: event.id, reason: `${entry.kind} event carries no instance id at ${where}` };
   }
   return { status: 'accepted', context, instanceIds, droppedResources: found.size - instanceIds.length, warnings };
 }

@@ -18,9 +18,11 @@ export const SAMPLE_NAMES = readdirSync(SAMPLES_DIR)
   .sort();
 
 /** Keys where a mutation is most likely to find a bug: the envelope and the catalogue's paths. */
-const INTERESTING = new Set(['id', 'account', 'region', 'time', 'source', 'detail-type', 'detail', 'eventName', 'eventSource', 'errorCode']);
-for (const key of ['userIdentity', 'arn', 'sessionContext', 'sessionIssuer', 'responseElements', 'requestParameters', 'instancesSet', 'items', 'item']) INTERESTING.add(key);
-for (const key of ['instanceId', 'resourceId', 'resourcesSet', 'instance-id', 'CreateFleetResponse', 'fleetInstanceSet', 'instanceIds', 'CreateFleetRequest', 'Type']) INTERESTING.add(key);
+const INTERESTING = new Set([
+  ...['id', 'account', 'region', 'time', 'source', 'detail-type', 'detail', 'eventName', 'eventSource', 'errorCode'],
+  ...['userIdentity', 'arn', 'sessionContext', 'sessionIssuer', 'responseElements', 'requestParameters', 'instancesSet', 'items', 'item'],
+  ...['instanceId', 'resourceId', 'resourcesSet', 'instance-id', 'CreateFleetResponse', 'fleetInstanceSet', 'instanceIds', 'CreateFleetRequest', 'Type'],
+]);
 
 /**
  * Paths to mutate, breadth first and iterative (an earlier mutation may have left a 5,000-deep or
@@ -48,6 +50,8 @@ function parentOf(root: Json, path: Path): Record<string | number, Json> | undef
   return typeof node === 'object' && node !== null ? node : undefined;
 }
 
+const hexId = (i: number, digits: number) => `i-${i.toString(16).padStart(digits, '0')}`;
+
 const nested = (depth: number): Json => {
   let node: Json = { items: [{ instanceId: 'i-0a1b2c3d4e5f60001' }] };
   for (let i = 0; i < depth; i++) node = { items: [node] };
@@ -60,10 +64,19 @@ export const hostileValue: fc.Arbitrary<Json> = fc.oneof(
   { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
   // Up to what fits in EventBridge's 256 KiB: 130,000 items is past V8's limit on spread arguments.
   { weight: 2, arbitrary: fc.oneof(fc.integer({ min: 1_000, max: 10_000 }), fc.integer({ min: 120_000, max: 130_000 })).map((n) => new Array(n).fill(0)) },
-  { weight: 1, arbitrary: fc.integer({ min: 1_000, max: 8_000 }).map((n) => Array.from({ length: n }, (_, i) => ({ instanceId: `i-${i.toString(16).padStart(17, '0')}`, resourceId: `i-${i.toString(16).padStart(8, '0')}` }))) },
+  {
+    weight: 1,
+    arbitrary: fc.integer({ min: 1_000, max: 8_000 }).map((n) => Array.from({ length: n }, (_, i) => ({ instanceId: hexId(i, 17), resourceId: hexId(i, 8) }))),
+  },
   { weight: 1, arbitrary: fc.integer({ min: 10_000, max: 300_000 }).map((n) => `i-${'0'.repeat(n)}`) },
   { weight: 1, arbitrary: fc.integer({ min: 10, max: 5_000 }).map(nested) },
-  { weight: 1, arbitrary: fc.constantFrom<Json>(null, '', [], {}, 0, -1, true, 'i-0a1b2c3d4e5f60001', 'us-east-1\n', '١٢٣٤٥٦٧٨٩٠١٢', 'arn:aws:iam::123456789012:user/\u202eevil') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<Json>(
+      ...[null, '', [], {}, 0, -1, true],
+      ...['i-0a1b2c3d4e5f60001', 'us-east-1\n', '١٢٣٤٥٦٧٨٩٠١٢', 'arn:aws:iam::123456789012:user/\u202eevil'],
+    ),
+  },
 );
 
 type Mutation = { pick: number; interesting: boolean; op: 'drop' } | { pick: number; interesting: boolean; op: 'set'; value: Json };
@@ -148,13 +161,19 @@ export async function benchEvents(): Promise<void> {
   const events = fc.sample(fuzzedEvent, { numRuns: fuzzRuns, seed: 20261128 });
   let crashes = 0;
   let accepted = 0;
-  const start = performance.now();
   for (const event of events) {
     try {
       if (parseEvent(event).status === 'accepted') accepted++;
     } catch {
       crashes++;
     }
+  }
+  // Timed on a second pass, once the parser is compiled; the first pass above counts crashes.
+  const start = performance.now();
+  for (const event of events) {
+    try {
+      parseEvent(event);
+    } catch {}
   }
   const fuzzMs = performance.now() - start;
 
@@ -170,7 +189,8 @@ export async function benchEvents(): Promise<void> {
     const size = Buffer.byteLength(JSON.stringify(event));
     const items = event.detail.requestParameters.resourcesSet.items.length as number;
     const { median, outcome } = timed(event, 25);
-    console.log(`| parse time, ${(size / 1024).toFixed(0)} KiB CreateTags, ${labels[kind]} (${items.toLocaleString('en')} items) | ${median.toFixed(2)} ms median; ${outcome} |`);
+    const what = `${(size / 1024).toFixed(0)} KiB CreateTags, ${labels[kind]} (${items.toLocaleString('en')} items)`;
+    console.log(`| parse time, ${what} | ${median.toFixed(2)} ms median; ${outcome} |`);
   }
 }
 

@@ -3,8 +3,8 @@ import { describe, expect, inject, it } from 'vitest';
 import type { PackagedTemplate } from '../helpers/package.js';
 
 const template = JSON.parse(readFileSync(inject('templateFile'), 'utf8')) as PackagedTemplate['template'];
-const patternOf = (name: string) =>
-  Object.values(template.Resources).find((r) => r.Type === 'AWS::Events::Rule' && r.Properties.Name === name)?.Properties.EventPattern as Record<string, unknown> | undefined;
+const ruleNamed = (name: string) => Object.values(template.Resources).find((r) => r.Type === 'AWS::Events::Rule' && r.Properties.Name === name);
+const patternOf = (name: string) => ruleNamed(name)?.Properties.EventPattern as Record<string, unknown> | undefined;
 
 // Written out in full rather than taken from the catalogue: this is what EventBridge is asked to
 // match, and a change to it should be a change to this file too.

@@ -121,7 +121,11 @@ describe('bad events are rejected with a reason, never thrown', () => {
     ['detail not an object', { ...run, detail: [] }, /detail: must be an object/],
     ['another service', { ...run, source: 'aws.s3' }, /unsupported event: source "aws.s3"/],
     ['an unknown CloudTrail call', { ...run, detail: { ...(run.detail as object), eventName: 'StopInstances' } }, /eventName "StopInstances"/],
-    ['a CloudTrail call from another service', { ...run, detail: { ...(run.detail as object), eventSource: 'evil.amazonaws.com' } }, /detail.eventSource: "evil.amazonaws.com" is not ec2.amazonaws.com/],
+    [
+      'a CloudTrail call from another service',
+      { ...run, detail: { ...(run.detail as object), eventSource: 'evil.amazonaws.com' } },
+      /detail.eventSource: "evil.amazonaws.com" is not ec2.amazonaws.com/,
+    ],
     [
       'a RunInstances without ids',
       { ...run, detail: { ...(run.detail as object), responseElements: null } },
@@ -181,7 +185,8 @@ describe('bad events are rejected with a reason, never thrown', () => {
 describe('fields that reach a report are validated', () => {
   const run = loadSample('cloudtrail-run-instances');
 
-  it.each(['us-east-1', 'us-gov-west-1', 'cn-north-1', 'eu-central-2', 'ap-southeast-7', 'us-iso-east-1', 'eusc-de-east-1'])('accepts the region %s', (region) => {
+  const regions = ['us-east-1', 'us-gov-west-1', 'cn-north-1', 'eu-central-2', 'ap-southeast-7', 'us-iso-east-1', 'eusc-de-east-1'];
+  it.each(regions)('accepts the region %s', (region) => {
     expect(parseEvent({ ...run, region })).toMatchObject({ status: 'accepted', context: { region } });
   });
 
@@ -205,7 +210,8 @@ describe('fields that reach a report are validated', () => {
     event.detail.userIdentity.arn = arn;
     const parsed = parseEvent(event);
     expect(parsed).toMatchObject({ status: 'accepted', context: { actor: undefined }, instanceIds: ['i-0a1b2c3d4e5f60001', 'i-0a1b2c3d4e5f60002'] });
-    expect(parsed.status === 'accepted' && parsed.warnings).toEqual([expect.stringMatching(/^detail\.userIdentity\.arn: not an ARN \(.*\); left out of the report$/)]);
+    const warning = /^detail\.userIdentity\.arn: not an ARN \(.*\); left out of the report$/;
+    expect(parsed.status === 'accepted' && parsed.warnings).toEqual([expect.stringMatching(warning)]);
   });
 
   it.each([
@@ -248,7 +254,8 @@ describe('the catalogue', () => {
 
   it('reads own properties only', () => {
     expect(valuesAt({}, 'constructor', 10)).toEqual({ values: [], truncated: false });
-    expect(valuesAt(JSON.parse('{"__proto__": {"x": "i-0123456789abcdef0"}}'), '__proto__.x', 10)).toEqual({ values: ['i-0123456789abcdef0'], truncated: false });
+    const own = JSON.parse('{"__proto__": {"x": "i-0123456789abcdef0"}}');
+    expect(valuesAt(own, '__proto__.x', 10)).toEqual({ values: ['i-0123456789abcdef0'], truncated: false });
   });
 
   it('has one pattern per kind, all on aws.ec2', () => {
