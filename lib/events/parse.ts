@@ -87,7 +87,7 @@ export function parseEvent(raw: unknown, options: ParseOptions = {}): ParsedEven
     actor: isArn(identity.arn) ? identity.arn : undefined,
   };
   if (typeof detail.errorCode === 'string') {
-    return { status: 'ignored', context, reason: `the ${eventName} call failed (${show(detail.errorCode)}); nothing changed` };
+    return { status: 'ignored', context, reason: `the ${context.eventName ?? entry.detailType} call failed (${show(detail.errorCode)}); nothing changed` };
   }
   const issuer = isObject(identity.sessionContext) && isObject(identity.sessionContext.sessionIssuer) ? identity.sessionContext.sessionIssuer : {};
   if (options.selfRoleArn && issuer.arn === options.selfRoleArn) {
