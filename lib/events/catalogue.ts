@@ -4,6 +4,10 @@
  * serverless.yml (through scripts/serverless-variables.cjs), so they cannot drift apart.
  */
 
+/**
+ * `run-instances` covers every call that launches instances and returns their ids (RunInstances and
+ * instant CreateFleet); the name is kept because reports and the rule's name carry it.
+ */
 export type EventKind = 'run-instances' | 'state-change' | 'tags-changed' | 'profile-changed-by-others';
 
 /** A role ARN, or a CloudFormation intrinsic that resolves to one at deploy time. */
@@ -14,8 +18,18 @@ export interface CatalogueEntry {
   detailType: string;
   /** CloudTrail event names; absent for native EC2 events. */
   eventNames?: readonly string[];
-  /** Dotted paths into `detail`; `[]` walks every item of an array. Ids found at any path are used. */
+  /**
+   * Dotted paths into `detail`; `name[]` walks every item of an array. CloudTrail turns EC2's XML into
+   * JSON, so a list of one is often the bare value: `name[]` also takes a single value as a list of one.
+   * Ids found at any path are used.
+   */
   idPaths: readonly string[];
+  /**
+   * What an event of this kind that names no instance means. 'drop': normal (a tag call on volumes),
+   * accepted with nothing to do. A function: why this one is ignored, or undefined when it should have
+   * named one. Absent: it must name an instance, so it is rejected.
+   */
+  withoutInstances?: 'drop' | ((detail: Readonly<Record<string, unknown>>) => string | undefined);
   description: string;
   pattern(selfRoleArn: RoleArnValue): Record<string, unknown>;
 }
@@ -33,14 +47,30 @@ function cloudTrailPattern(eventNames: readonly string[], extraDetail: Record<st
 
 const PROFILE_CALLS = ['AssociateIamInstanceProfile', 'ReplaceIamInstanceProfileAssociation', 'DisassociateIamInstanceProfile'] as const;
 
+/** Only an instant fleet launches inside the call; request and maintain fleets launch later, without ids in this event. */
+function fleetWithoutInstances(detail: Readonly<Record<string, unknown>>): string | undefined {
+  if (detail.eventName !== 'CreateFleet') return undefined;
+  const type = valuesAt(detail, 'requestParameters.CreateFleetRequest.Type', 1).values[0];
+  if (type !== 'instant') {
+    return 'CreateFleet is not of type instant: its instances launch later, and the running state-change event and the sweep cover them';
+  }
+  return 'the instant CreateFleet launched no instance (its errorSet says why)';
+}
+
 export const CATALOGUE: readonly CatalogueEntry[] = [
   {
     kind: 'run-instances',
     detailType: CLOUDTRAIL,
-    eventNames: ['RunInstances'],
-    idPaths: ['responseElements.instancesSet.items[].instanceId'],
-    description: 'successful RunInstances calls (CloudTrail)',
-    pattern: () => cloudTrailPattern(['RunInstances']),
+    // Auto Scaling and Karpenter launch through these calls too, under their own roles.
+    eventNames: ['RunInstances', 'CreateFleet'],
+    idPaths: [
+      'responseElements.instancesSet.items[].instanceId',
+      // CreateFleet is one of the newer EC2 APIs CloudTrail wraps as <Action>Response.
+      'responseElements.CreateFleetResponse.fleetInstanceSet.item[].instanceIds.item[]',
+    ],
+    withoutInstances: fleetWithoutInstances,
+    description: 'successful RunInstances and instant CreateFleet calls (CloudTrail)',
+    pattern: () => cloudTrailPattern(['RunInstances', 'CreateFleet']),
   },
   {
     kind: 'state-change',
@@ -55,8 +85,11 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     eventNames: ['CreateTags', 'DeleteTags'],
     // Tag calls name any resource type; only i-… ids are instances, the rest is dropped without an AWS call.
     idPaths: ['requestParameters.resourcesSet.items[].resourceId'],
-    description: 'tags created or deleted on any resource (non-instances are dropped by the handler)',
-    pattern: () => cloudTrailPattern(['CreateTags', 'DeleteTags']),
+    withoutInstances: 'drop',
+    description: 'tags created or deleted on at least one instance (other resources in the call are dropped by the handler)',
+    // EventBridge matches a field inside an array of objects if any item matches, so the rule only
+    // fires for calls naming at least one i-… resource: volume, snapshot and ENI tagging never invokes us.
+    pattern: () => cloudTrailPattern(['CreateTags', 'DeleteTags'], { requestParameters: { resourcesSet: { items: { resourceId: [{ prefix: 'i-' }] } } } }),
   },
   {
     kind: 'profile-changed-by-others',
@@ -86,23 +119,35 @@ export function findEntry(detailType: string, eventName: string | undefined): Ca
   return CATALOGUE.find((entry) => entry.detailType === detailType && (entry.eventNames === undefined || (eventName !== undefined && entry.eventNames.includes(eventName))));
 }
 
-/** Values at a dotted path; `items[]` flattens an array. Missing steps yield nothing. */
-export function valuesAt(root: unknown, path: string): unknown[] {
+export interface Walk {
+  values: unknown[];
+  /** The walk stopped at `limit` values: the event holds more than that at some step of the path. */
+  truncated: boolean;
+}
+
+/**
+ * Values at a dotted path, at most `limit` of them; `items[]` walks an array (or a single value).
+ * Missing steps, nulls and non-objects yield nothing. Every step holds at most `limit` values, so the
+ * work is bounded whatever the event holds, and no array is ever spread into a call's arguments
+ * (an event inside EventBridge's 256 KiB can carry an array of 130,000 items).
+ */
+export function valuesAt(root: unknown, path: string, limit: number): Walk {
   let current: unknown[] = [root];
   for (const step of path.split('.')) {
     const flatten = step.endsWith('[]');
     const key = flatten ? step.slice(0, -2) : step;
     const next: unknown[] = [];
     for (const value of current) {
-      if (value === null || typeof value !== 'object') continue;
+      if (value === null || typeof value !== 'object' || Array.isArray(value) || !Object.hasOwn(value, key)) continue;
       const child = (value as Record<string, unknown>)[key];
-      if (flatten) {
-        if (Array.isArray(child)) next.push(...child);
-      } else if (child !== undefined) {
-        next.push(child);
+      if (child === undefined || child === null) continue;
+      const items = flatten && Array.isArray(child) ? child : [child];
+      for (const item of items) {
+        if (next.length === limit) return { values: next, truncated: true };
+        next.push(item);
       }
     }
     current = next;
   }
-  return current;
+  return { values: current, truncated: false };
 }

@@ -8,8 +8,21 @@ import { drain } from '../../scripts/world.js';
 import { type MotoServer, startMoto } from '../../scripts/moto.js';
 
 const template = JSON.parse(readFileSync(inject('templateFile'), 'utf8'));
-const rules = rulesOf(template, '123456789012', 'us-east-1');
+const packaged = rulesOf(template, '123456789012', 'us-east-1');
 const STAGE_ROLE = 'profile-guard-test-us-east-1';
+
+// moto flattens nested objects but not arrays of objects, so it never evaluates the tag rule's
+// requestParameters.resourcesSet.items.resourceId filter the way EventBridge does (EventBridge matches
+// if any item's resourceId starts with i-; moto finds no such field and matches nothing). The packaged
+// rule is installed as it is, and next to it the same rule without that one filter, which checks the rest
+// of the pattern on moto. The filter itself is asserted exactly in tests/template/patterns.test.ts.
+const TAGS_RULE = 'profile-guard-test-tags';
+const WITHOUT_ARRAY_FILTER = 'profile-guard-test-tags-without-resource-filter';
+function withoutResourceFilter(pattern: Record<string, any>): Record<string, unknown> {
+  const { requestParameters, ...detail } = pattern.detail;
+  expect(requestParameters).toEqual({ resourcesSet: { items: { resourceId: [{ prefix: 'i-' }] } } });
+  return { ...pattern, detail };
+}
 
 describe("the packaged rules' patterns, on moto's EventBridge", () => {
   let moto: MotoServer;
@@ -19,9 +32,12 @@ describe("the packaged rules' patterns, on moto's EventBridge", () => {
     moto = await startMoto();
     const events = new EventBridgeClient({ endpoint: moto.endpoint });
     const sqs = new SQSClient({ endpoint: moto.endpoint });
-    const queues = await installRules(events, sqs, rules);
+    const tags = packaged.find((r) => r.name === TAGS_RULE);
+    if (!tags) throw new Error(`the template has no rule named ${TAGS_RULE}`);
+    const queues = await installRules(events, sqs, [...packaged, { name: WITHOUT_ARRAY_FILTER, pattern: withoutResourceFilter(tags.pattern) }]);
     const samples = [
       'cloudtrail-run-instances',
+      'cloudtrail-create-fleet',
       'cloudtrail-run-instances-failed',
       'ec2-state-running',
       'ec2-state-stopped',
@@ -50,11 +66,14 @@ describe("the packaged rules' patterns, on moto's EventBridge", () => {
 
   it.each([
     ['cloudtrail-run-instances', ['profile-guard-test-run-instances']],
+    // One launch rule: its eventName list holds RunInstances and CreateFleet.
+    ['cloudtrail-create-fleet', ['profile-guard-test-run-instances']],
     ['ec2-state-running', ['profile-guard-test-state-running']],
-    ['cloudtrail-create-tags', ['profile-guard-test-tags']],
-    ['cloudtrail-delete-tags', ['profile-guard-test-tags']],
-    // moto cannot look inside arrays of objects, so the tag rule matches on the event name and the handler drops volumes.
-    ['cloudtrail-create-tags-volume', ['profile-guard-test-tags']],
+    // On moto only the rule without the array filter sees tag calls (see above). On EventBridge the packaged
+    // rule receives the first two and never the volume-only call; the handler drops volumes either way.
+    ['cloudtrail-create-tags', [WITHOUT_ARRAY_FILTER]],
+    ['cloudtrail-delete-tags', [WITHOUT_ARRAY_FILTER]],
+    ['cloudtrail-create-tags-volume', [WITHOUT_ARRAY_FILTER]],
     ['cloudtrail-associate-iam-instance-profile', ['profile-guard-test-profile-drift']],
     ['cloudtrail-replace-iam-instance-profile-association', ['profile-guard-test-profile-drift']],
     ['cloudtrail-disassociate-iam-instance-profile', ['profile-guard-test-profile-drift']],

@@ -83,8 +83,8 @@ describe('packaged template: rules', () => {
     }
   });
 
-  it('only takes successful RunInstances calls', () => {
-    expect(patterned[0]?.EventPattern.detail).toMatchObject({ eventName: ['RunInstances'], errorCode: [{ exists: false }] });
+  it('only takes successful RunInstances and CreateFleet calls', () => {
+    expect(patterned[0]?.EventPattern.detail).toMatchObject({ eventName: ['RunInstances', 'CreateFleet'], errorCode: [{ exists: false }] });
   });
 
   it('schedules the sweep', () => {
