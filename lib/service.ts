@@ -95,7 +95,7 @@ export async function runForEvent(runtime: Runtime, rawEvent: unknown, defaults:
     runtime.log.info('event ignored', { eventId: context.eventId, eventName: context.eventName, reason: parsed.reason });
     return { status: 'ignored', reason: parsed.reason, retryableFailures: 0 };
   }
-  runtime.log.info('event accepted', { eventId: context.eventId, kind: context.kind, instanceIds: parsed.instanceIds, droppedResources: parsed.droppedResources });
+  runtime.log.info('event accepted', { eventId: context.eventId, kind: context.kind, instanceIds: parsed.instanceIds, droppedResources: parsed.droppedResources, warnings: parsed.warnings });
   if (parsed.instanceIds.length === 0) {
     return { status: 'ignored', reason: 'the event names no instances', retryableFailures: 0 };
   }

@@ -40,7 +40,9 @@ async function userWithPolicy(iam: IAMClient, name: string, policy: string) {
 
 /** Records "ec2:AssociateIamInstanceProfile" for every request a client sends. */
 function recordOperations(clients: Clients, sent: Set<string>): Clients {
-  for (const [service, client] of Object.entries(clients)) {
+  type Next = (args: unknown) => Promise<unknown>;
+  type Stack = { add(middleware: (next: Next, context: { commandName?: string }) => Next, options: { step: 'initialize'; name: string }): void };
+  for (const [service, client] of Object.entries(clients) as [string, { middlewareStack: Stack }][]) {
     client.middlewareStack.add(
       (next, context) => async (args) => {
         sent.add(`${service}:${String(context.commandName).replace(/Command$/, '')}`);
