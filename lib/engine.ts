@@ -95,7 +95,7 @@ export function createEngine(deps: EngineDeps, mapping: Mapping, options: Engine
         if (outOfTime()) throw new OutOfTimeError('the invocation ran out of time before this instance; a retry will finish it');
         const known = invisibleProfiles.get(targetProfile(decision) ?? '');
         if (known) throw known;
-        if (!takeChange()) return resultOf(facts, decision, 'capped', `blast-radius cap of ${options.maxChanges} changes reached`);
+        if (!takeChange()) return resultOf(facts, decision, 'deferred', `blast-radius cap of ${options.maxChanges} changes reached`);
         try {
           await carryOut(decision, { ec2: deps.ec2, backoff: deps.backoff });
           return resultOf(facts, decision, 'changed');

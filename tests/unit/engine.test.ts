@@ -286,7 +286,7 @@ describe('engine: safety limits', () => {
     const { engine, mock } = setup([{ id: A, tags: web }, { id: B, tags: web }, { id: C, tags: web }], { maxChanges: 1, concurrency: 1 });
     const results = await engine.remediateIds([A, B, C]);
     expect(mock).toHaveReceivedCommandTimes(AssociateIamInstanceProfileCommand, 1);
-    expect(results.map((r) => r.outcome)).toEqual(['changed', 'capped', 'capped']);
+    expect(results.map((r) => r.outcome)).toEqual(['changed', 'deferred', 'deferred']);
     expect(results[1]?.reason).toBe('blast-radius cap of 1 changes reached');
   });
 
