@@ -57,7 +57,13 @@ export function renderChatbotPart(part: Report): ChatbotNotification {
     source: 'custom',
     id: `${part.reportId}/${part.part.index}`,
     content: { textType: 'client-markdown', description: partLine(part) },
-    metadata: { ...threadOf(part), summary: partLine(part), eventType: `profile-guard.${part.outcome}`, relatedResources: [], additionalContext: context(part) },
+    metadata: {
+      ...threadOf(part),
+      summary: partLine(part),
+      eventType: `profile-guard.${part.outcome}`,
+      relatedResources: [],
+      additionalContext: context(part),
+    },
   };
 }
 

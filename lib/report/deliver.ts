@@ -45,7 +45,13 @@ export async function deliverReport(clients: { sns: SNSClient; sqs: SQSClient },
   return fates.reduce<PartDelivery>((worst, fate) => (SEVERITY[fate] > SEVERITY[worst] ? fate : worst), 'published');
 }
 
-async function deliverPart(clients: { sns: SNSClient; sqs: SQSClient }, log: Log, message: SnsMessage, topicArn: string, dlqUrl: string | undefined): Promise<PartDelivery> {
+async function deliverPart(
+  clients: { sns: SNSClient; sqs: SQSClient },
+  log: Log,
+  message: SnsMessage,
+  topicArn: string,
+  dlqUrl: string | undefined,
+): Promise<PartDelivery> {
   const { report: part, ...publish } = message;
   const where = { reportId: part.reportId, part: part.part };
   try {
@@ -60,7 +66,8 @@ async function deliverPart(clients: { sns: SNSClient; sqs: SQSClient }, log: Log
     // A part's machine JSON is a third of an SNS message at most, so its envelope fits an SQS message.
     const body = JSON.stringify({ kind: UNPUBLISHED_REPORT_KIND, version: 1, topicArn, error: describeError(publishError), report: part });
     try {
-      await clients.sqs.send(new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: body, MessageAttributes: { kind: { DataType: 'String', StringValue: UNPUBLISHED_REPORT_KIND } } }));
+      const attributes = { kind: { DataType: 'String', StringValue: UNPUBLISHED_REPORT_KIND } };
+      await clients.sqs.send(new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: body, MessageAttributes: attributes }));
       return 'sent-to-dlq';
     } catch (queueError) {
       log.error('could not send the report to the DLQ either: it exists only in this log', { ...where, error: describeError(queueError), report: part });

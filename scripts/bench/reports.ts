@@ -62,7 +62,8 @@ async function event(n: number): Promise<Row> {
   };
   const start = performance.now();
   await runForEvent(runtime, sampleFor('cloudtrail-run-instances', fleet.map((f) => f.id)), where);
-  return { label: `${n.toLocaleString('en')}-instance RunInstances event (cap 50: 50 fixed, ${n - 50} deferred)`, expected: n, published, ms: performance.now() - start };
+  const ms = performance.now() - start;
+  return { label: `${n.toLocaleString('en')}-instance RunInstances event (cap 50: 50 fixed, ${n - 50} deferred)`, expected: n, published, ms };
 }
 
 /** A report of realistic results (long names, reasons, AWS error messages) straight to delivery. */
@@ -80,7 +81,15 @@ function line(row: Row): string {
   const present = new Set(parts.flatMap((p) => p.results.map((r) => r.instanceId))).size;
   const bytes = row.published.map((p) => snsMessageBytes(p as SnsMessage));
   const email = Buffer.byteLength(JSON.parse(row.published.find((p) => p.MessageAttributes?.part?.StringValue === '1')?.Message ?? '{}').email ?? '');
-  const cells = [row.label, `${present.toLocaleString('en')} of ${row.expected.toLocaleString('en')}`, String(parts.length), `${Math.max(...bytes).toLocaleString('en')} (${((100 * Math.max(...bytes)) / SNS_MAX_MESSAGE_BYTES).toFixed(1)}%)`, email.toLocaleString('en'), row.ms.toFixed(0)];
+  const largest = Math.max(...bytes);
+  const cells = [
+    row.label,
+    `${present.toLocaleString('en')} of ${row.expected.toLocaleString('en')}`,
+    String(parts.length),
+    `${largest.toLocaleString('en')} (${((100 * largest) / SNS_MAX_MESSAGE_BYTES).toFixed(1)}%)`,
+    email.toLocaleString('en'),
+    row.ms.toFixed(0),
+  ];
   return `| ${cells.join(' | ')} |`;
 }
 
