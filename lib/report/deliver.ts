@@ -38,7 +38,14 @@ export async function deliverReport(clients: { sns: SNSClient; sqs: SQSClient },
   if (!shouldNotify(report, target.notifyLevel)) return 'not-needed';
   const topicArn = target.topicArn;
   if (!topicArn) return 'no-topic';
-  const messages = buildSnsMessages(report);
+  let messages: SnsMessage[];
+  try {
+    messages = buildSnsMessages(report);
+  } catch (error) {
+    // Only a hand-made part too big for SNS gets here; keep it in the log rather than throw.
+    log.error('could not build the report messages: it exists only in this log', { error: describeError(error), report });
+    return 'lost';
+  }
   const fates = await mapWithConcurrency(messages, PUBLISH_CONCURRENCY, (message) => deliverPart(clients, log, message, topicArn, target.dlqUrl));
   const tally = Object.fromEntries((['published', 'sent-to-dlq', 'lost'] as const).map((fate) => [fate, fates.filter((f) => f === fate).length]));
   if (messages.length > 1 || tally.published !== messages.length) log.info('report delivery', { reportId: report.reportId, parts: messages.length, ...tally });

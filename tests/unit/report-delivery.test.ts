@@ -79,6 +79,12 @@ describe('delivering a report in parts', () => {
     expect(sqsMock.calls()).toHaveLength(0);
   });
 
+  it('says lost, without throwing, for a part too big to publish (only a hand-made one can be)', async () => {
+    const oversized = { ...big, part: { index: 2, count: 3 } };
+    expect(await deliverReport({ sns, sqs }, silentLog, oversized, target)).toBe('lost');
+    expect(snsMock.calls()).toHaveLength(0);
+  });
+
   it('publishes a report that fits as one message', async () => {
     expect(await deliverReport({ sns, sqs }, silentLog, buildReport({ ...base, results: MIXED_RESULTS }), target)).toBe('published');
     expect(snsMock.commandCalls(PublishCommand).map((c) => partOf(c.args[0].input))).toEqual([1]);
