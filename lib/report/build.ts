@@ -14,6 +14,7 @@ export interface ReportInput {
   reportId?: string;
 }
 
+/** The whole report, as one document (part 1 of 1); lib/report/parts.ts splits it for SNS. */
 export function buildReport(input: ReportInput): Report {
   const counts = countOutcomes(input.results);
   return {
@@ -27,13 +28,19 @@ export function buildReport(input: ReportInput): Report {
     trigger: input.trigger,
     outcome: input.rejected || input.incomplete ? 'failed' : overallOutcome(counts),
     counts,
+    part: { index: 1, count: 1 },
     ...(input.rejected ? { rejected: input.rejected } : {}),
     ...(input.incomplete ? { incomplete: input.incomplete } : {}),
     results: [...input.results],
   };
 }
 
-/** Worst first: a failure outranks a change, a change outranks drift. A capped change is drift left in place. */
+/**
+ * Worst first: a failure outranks a change, a change outranks drift. Deferred instances are drift
+ * still in place (a change was needed and not made yet), so they are reported even though a
+ * retry or the sweep will make it. Waiting instances are neither: their `running` event finishes
+ * them and reports then, so on their own they make no news ('none').
+ */
 function overallOutcome(counts: Record<Outcome, number>): ReportOutcome {
   if (counts.failed > 0) return 'failed';
   if (counts.changed > 0 || counts.planned > 0) return 'changed';
@@ -41,16 +48,17 @@ function overallOutcome(counts: Record<Outcome, number>): ReportOutcome {
   return 'none';
 }
 
-/** Order for display and for truncation: what needs a human first. */
-const IMPORTANCE: Record<Outcome, number> = { failed: 0, deferred: 1, drift: 2, waiting: 2, changed: 3, planned: 3, unchanged: 4, skipped: 5 };
+/**
+ * Order for the human summaries: what needs a human first (failures, then drift nobody will fix
+ * on their own), then what is not right yet but will be (deferred, waiting), then what was done.
+ */
+const IMPORTANCE: Record<Outcome, number> = { failed: 0, drift: 1, deferred: 2, waiting: 3, changed: 4, planned: 4, unchanged: 5, skipped: 6 };
 
 export function byImportance(a: InstanceResult, b: InstanceResult): number {
   return IMPORTANCE[a.outcome] - IMPORTANCE[b.outcome];
 }
 
-/** The same report keeping only the `keep` most important results. */
-export function truncateReport(report: Report, keep: number): Report {
-  if (keep >= report.results.length) return report;
-  const results = [...report.results].sort(byImportance).slice(0, keep);
-  return { ...report, results, omittedResults: (report.omittedResults ?? 0) + report.results.length - keep };
+/** The results most important first (stable: equal outcomes keep the report's order). */
+export function mostImportantFirst(results: readonly InstanceResult[]): InstanceResult[] {
+  return [...results].sort(byImportance);
 }

@@ -1,8 +1,9 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { mapWithConcurrency } from '../batching.js';
 import { describeError } from '../errors.js';
 import type { Log } from '../log.js';
-import { SNS_MESSAGE_BUDGET_BYTES, buildSnsMessage, fitReport } from './message.js';
+import { type SnsMessage, buildSnsMessages } from './message.js';
 import { type NotifyLevel, shouldNotify } from './notify.js';
 import type { Report } from './schema.js';
 
@@ -15,39 +16,68 @@ export interface DeliveryTarget {
   notifyLevel: NotifyLevel;
 }
 
+/**
+ * What became of the report. For a report in several parts it is the worst fate of any part:
+ * `sent-to-dlq` if at least one part went to the DLQ (and none was lost), `lost` if any part is
+ * only in the log. The log line `report delivery` has the count per fate.
+ */
 export type Delivery = 'published' | 'not-needed' | 'no-topic' | 'sent-to-dlq' | 'lost';
 
+type PartDelivery = 'published' | 'sent-to-dlq' | 'lost';
+const SEVERITY: Record<PartDelivery, number> = { published: 0, 'sent-to-dlq': 1, lost: 2 };
+
+/** Parts published at once: a handful of requests in flight, well inside SNS's publish rate. */
+const PUBLISH_CONCURRENCY = 4;
+
 /**
- * Publishes the report; if SNS still fails after the SDK's retries, the report goes to the DLQ.
- * Never throws: the remediation already happened and must not be retried because a message failed.
+ * Publishes the report, in parts if it is too big for one message; a part SNS still refuses after
+ * the SDK's retries goes to the DLQ on its own, as an unpublished report. Never throws: the
+ * remediation already happened and must not be retried because a message failed.
  */
 export async function deliverReport(clients: { sns: SNSClient; sqs: SQSClient }, log: Log, report: Report, target: DeliveryTarget): Promise<Delivery> {
   if (!shouldNotify(report, target.notifyLevel)) return 'not-needed';
-  if (!target.topicArn) return 'no-topic';
-  const message = buildSnsMessage(report);
+  const topicArn = target.topicArn;
+  if (!topicArn) return 'no-topic';
+  let messages: SnsMessage[];
   try {
-    const { report: _sent, ...publish } = message;
-    await clients.sns.send(new PublishCommand({ TopicArn: target.topicArn, ...publish }));
+    messages = buildSnsMessages(report);
+  } catch (error) {
+    // Only a hand-made part too big for SNS gets here; keep it in the log rather than throw.
+    log.error('could not build the report messages: it exists only in this log', { error: describeError(error), report });
+    return 'lost';
+  }
+  const fates = await mapWithConcurrency(messages, PUBLISH_CONCURRENCY, (message) => deliverPart(clients, log, message, topicArn, target.dlqUrl));
+  const tally = Object.fromEntries((['published', 'sent-to-dlq', 'lost'] as const).map((fate) => [fate, fates.filter((f) => f === fate).length]));
+  if (messages.length > 1 || tally.published !== messages.length) log.info('report delivery', { reportId: report.reportId, parts: messages.length, ...tally });
+  return fates.reduce<PartDelivery>((worst, fate) => (SEVERITY[fate] > SEVERITY[worst] ? fate : worst), 'published');
+}
+
+async function deliverPart(
+  clients: { sns: SNSClient; sqs: SQSClient },
+  log: Log,
+  message: SnsMessage,
+  topicArn: string,
+  dlqUrl: string | undefined,
+): Promise<PartDelivery> {
+  const { report: part, ...publish } = message;
+  const where = { reportId: part.reportId, part: part.part };
+  try {
+    await clients.sns.send(new PublishCommand({ TopicArn: topicArn, ...publish }));
     return 'published';
   } catch (publishError) {
-    log.error('could not publish the report; sending it to the DLQ', { reportId: report.reportId, error: describeError(publishError) });
-    if (!target.dlqUrl) {
-      log.error('no DLQ configured: the report exists only in this log', { report: message.report });
+    log.error('could not publish the report; sending it to the DLQ', { ...where, error: describeError(publishError) });
+    if (!dlqUrl) {
+      log.error('no DLQ configured: the report exists only in this log', { report: part });
       return 'lost';
     }
-    const envelope = (r: Report) => JSON.stringify({ kind: UNPUBLISHED_REPORT_KIND, version: 1, topicArn: target.topicArn, error: describeError(publishError), report: r });
-    const body = envelope(fitReport(report, (r) => Buffer.byteLength(envelope(r)) <= SNS_MESSAGE_BUDGET_BYTES));
+    // A part's machine JSON is a third of an SNS message at most, so its envelope fits an SQS message.
+    const body = JSON.stringify({ kind: UNPUBLISHED_REPORT_KIND, version: 1, topicArn, error: describeError(publishError), report: part });
     try {
-      await clients.sqs.send(
-        new SendMessageCommand({
-          QueueUrl: target.dlqUrl,
-          MessageBody: body,
-          MessageAttributes: { kind: { DataType: 'String', StringValue: UNPUBLISHED_REPORT_KIND } },
-        }),
-      );
+      const attributes = { kind: { DataType: 'String', StringValue: UNPUBLISHED_REPORT_KIND } };
+      await clients.sqs.send(new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: body, MessageAttributes: attributes }));
       return 'sent-to-dlq';
     } catch (queueError) {
-      log.error('could not send the report to the DLQ either: it exists only in this log', { error: describeError(queueError), report: message.report });
+      log.error('could not send the report to the DLQ either: it exists only in this log', { ...where, error: describeError(queueError), report: part });
       return 'lost';
     }
   }

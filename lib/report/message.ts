@@ -1,56 +1,113 @@
 import type { MessageAttributeValue } from '@aws-sdk/client-sns';
-import { truncateReport } from './build.js';
-import { renderChatbot } from './chatbot.js';
+import { ProfileGuardError } from '../errors.js';
+import { OUTCOMES } from '../result.js';
+import { renderChatbot, renderChatbotPart } from './chatbot.js';
+import { escapedBytes, fitResult, partition } from './parts.js';
 import type { Report } from './schema.js';
-import { subjectLine } from './summary.js';
-import { renderText } from './text.js';
+import { partLine, subjectLine } from './summary.js';
+import { type TextLimits, renderText } from './text.js';
 
-/** SNS's limit is 256 KiB for message plus attributes; leave room for the attributes and subject. */
-export const SNS_MESSAGE_BUDGET_BYTES = 250 * 1024;
+/** SNS's hard limit for one Publish: message, subject and attributes together. */
+export const SNS_MAX_MESSAGE_BYTES = 256 * 1024;
+/** What one message may use, as snsMessageBytes counts it; the margin covers any counting SNS does not document. */
+export const SNS_MESSAGE_BUDGET_BYTES = SNS_MAX_MESSAGE_BYTES - 2 * 1024;
+/** The email summary (part 1): enough rows to act on, short enough to read. */
+export const TEXT_SUMMARY_LIMITS: TextLimits = { maxRows: 50, maxBytes: 16 * 1024 };
 
 export interface SnsMessage {
   Subject: string;
   Message: string;
   MessageStructure: 'json';
   MessageAttributes: Record<string, MessageAttributeValue>;
-  /** The report as sent (possibly truncated to fit). */
+  /** This message's part of the report, exactly as its machine bodies carry it. */
   report: Report;
 }
 
-/** One message, a body per protocol: people read text, Slack reads Chatbot JSON, machines read the report. */
-export function renderProtocols(report: Report): string {
-  const text = renderText(report);
-  const machine = JSON.stringify(report);
-  return JSON.stringify({ default: text, email: text, 'email-json': machine, https: JSON.stringify(renderChatbot(report)), sqs: machine, lambda: machine });
+/** A report part SNS could not take in one message (only a hand-made report can be one: ours are cut to fit). */
+export class ReportTooLargeError extends ProfileGuardError {
+  readonly retryable = false;
 }
 
+/** Bytes as SNS counts them against its limit: the message, the subject, and each attribute's name, type and value. */
+export function snsMessageBytes(message: Pick<SnsMessage, 'Message' | 'Subject' | 'MessageAttributes'>): number {
+  let bytes = Buffer.byteLength(message.Message) + Buffer.byteLength(message.Subject);
+  for (const [name, value] of Object.entries(message.MessageAttributes)) {
+    bytes += Buffer.byteLength(name) + Buffer.byteLength(value.DataType ?? '') + Buffer.byteLength(value.StringValue ?? '');
+  }
+  return bytes;
+}
+
+/**
+ * The SNS messages for a whole report: one when it fits, otherwise parts sharing its reportId, each
+ * under SNS's limit. Every part's machine bodies (sqs, lambda, email-json) are a complete report
+ * with a slice of the results (in the report's order) and the counts of the whole report; part 1
+ * carries the human summary (email, Slack), parts 2..n a one-line note. Every part carries the
+ * report's attributes plus `part`, so a filter on the report's attributes takes all parts or none.
+ * A report that is already one part of several (as the DLQ keeps it) stays that one part.
+ */
+export function buildSnsMessages(report: Report): SnsMessage[] {
+  if (report.part.count > 1) return [buildSnsMessage(report)];
+  const actions = actionsOf(report);
+  const summary = humanBodies(report);
+  const render = (part: Report) => renderMessage(part, part.part.index === 1 ? summary : partBodies(part), actions);
+
+  // The message is its fixed part plus, per result, three escaped copies (email-json, sqs, lambda)
+  // of the result's JSON and a comma. Measure the fixed part with an empty slice and the widest part
+  // numbers, and the greedy cut below is exact enough never to overflow.
+  const widest = { index: WIDEST_PART, count: WIDEST_PART };
+  const overhead = (index: number) => snsMessageBytes(render({ ...report, part: index === 1 ? { index: 1, count: WIDEST_PART } : widest, results: [] }));
+  const room1 = SNS_MESSAGE_BUDGET_BYTES - overhead(1);
+  const roomRest = SNS_MESSAGE_BUDGET_BYTES - overhead(2);
+  const cost = (r: Report['results'][number]) => 3 * (escapedBytes(JSON.stringify(r)) + 1);
+  const results = report.results.map((r) => fitResult(r, roomRest, cost));
+  const slices = partition(results, cost, (index) => (index === 1 ? room1 : roomRest));
+  return slices.map((slice, i) => render({ ...report, part: { index: i + 1, count: slices.length }, results: slice }));
+}
+
+/** Part numbers are measured as if they had this many digits; no region holds enough instances to need more. */
+const WIDEST_PART = 999_999;
+
+/**
+ * The one message for a report as it is, keeping its own part number: for a part read back from the
+ * DLQ. Part 1 gets the human summary of what it holds. Throws ReportTooLargeError if it does not fit
+ * (use buildSnsMessages for a whole report).
+ */
 export function buildSnsMessage(report: Report): SnsMessage {
-  const fitted = fitReport(report, (r) => Buffer.byteLength(renderProtocols(r)) <= SNS_MESSAGE_BUDGET_BYTES);
+  const message = renderMessage(report, report.part.index === 1 ? humanBodies(report) : partBodies(report), actionsOf(report));
+  const bytes = snsMessageBytes(message);
+  if (bytes > SNS_MAX_MESSAGE_BYTES) {
+    throw new ReportTooLargeError(`report ${report.reportId} part ${report.part.index} of ${report.part.count} is ${bytes} bytes, over SNS's ${SNS_MAX_MESSAGE_BYTES}: publish the whole report with buildSnsMessages`);
+  }
+  return message;
+}
+
+interface HumanBodies {
+  text: string;
+  chatbot: string;
+}
+
+const humanBodies = (report: Report): HumanBodies => ({ text: renderText(report, TEXT_SUMMARY_LIMITS), chatbot: JSON.stringify(renderChatbot(report)) });
+const partBodies = (part: Report): HumanBodies => ({ text: partLine(part), chatbot: JSON.stringify(renderChatbotPart(part)) });
+
+/** One message, a body per protocol: people read text, Slack reads Chatbot JSON, machines read the report. */
+function renderMessage(part: Report, human: HumanBodies, actions: readonly string[]): SnsMessage {
+  const machine = JSON.stringify(part);
   return {
-    Subject: subjectLine(fitted),
-    Message: renderProtocols(fitted),
+    Subject: subjectLine(part),
+    Message: JSON.stringify({ default: human.text, email: human.text, 'email-json': machine, https: human.chatbot, sqs: machine, lambda: machine }),
     MessageStructure: 'json',
-    MessageAttributes: messageAttributes(fitted),
-    report: fitted,
+    MessageAttributes: messageAttributes(part, actions),
+    report: part,
   };
 }
 
-/** The largest prefix of the results (most important first) that fits; a big event still gets a message. */
-export function fitReport(report: Report, fits: (r: Report) => boolean): Report {
-  if (fits(report)) return report;
-  let low = 0;
-  let high = report.results.length;
-  while (low < high) {
-    const mid = Math.ceil((low + high) / 2);
-    if (fits(truncateReport(report, mid))) low = mid;
-    else high = mid - 1;
-  }
-  return truncateReport(report, low);
-}
+const actionsOf = (report: Report) => [...new Set(report.results.map((r) => r.action))].sort();
 
-/** What subscribers filter on (filter policies match message attributes). */
-export function messageAttributes(report: Report): Record<string, MessageAttributeValue> {
-  const actions = [...new Set(report.results.map((r) => r.action))].sort();
+/**
+ * What subscribers filter on (filter policies match message attributes). All but `part` describe
+ * the whole report: `actions` is passed in from it, `outcomes` comes from its counts.
+ */
+export function messageAttributes(report: Report, actions: readonly string[] = actionsOf(report)): Record<string, MessageAttributeValue> {
   return {
     outcome: { DataType: 'String', StringValue: report.outcome },
     account: { DataType: 'String', StringValue: report.account },
@@ -58,5 +115,7 @@ export function messageAttributes(report: Report): Record<string, MessageAttribu
     dryRun: { DataType: 'String', StringValue: String(report.dryRun) },
     trigger: { DataType: 'String', StringValue: report.trigger.type },
     actions: { DataType: 'String.Array', StringValue: JSON.stringify(actions) },
+    outcomes: { DataType: 'String.Array', StringValue: JSON.stringify(OUTCOMES.filter((o) => report.counts[o] > 0)) },
+    part: { DataType: 'Number', StringValue: String(report.part.index) },
   };
 }

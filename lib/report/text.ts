@@ -1,3 +1,4 @@
+import { mostImportantFirst } from './build.js';
 import type { Report } from './schema.js';
 import { nextSteps, profileChange, summaryLine } from './summary.js';
 
@@ -11,14 +12,16 @@ const width = (s: string) => [...s].reduce((n, ch) => n + (WIDE.test(ch) ? 2 : 1
 const pad = (s: string, n: number) => s + ' '.repeat(Math.max(0, n - width(s)));
 const clip = (s: string, n: number) => ([...s].length <= n ? s : `${[...s].slice(0, n - 1).join('')}…`);
 
+type Result = Report['results'][number];
+
 /** Why, where a reader will ask: the error of a failure, the reason for anything not simply done. */
-function detail(r: Report['results'][number]): string {
+function detail(r: Result): string {
   if (r.error) return `${r.error.name}: ${r.error.message}`;
   return r.outcome === 'changed' || r.outcome === 'unchanged' || r.outcome === 'planned' ? '' : r.reason;
 }
 
-export function resultRows(report: Report): string[][] {
-  return report.results.map((r) => [
+export function resultRows(results: readonly Result[]): string[][] {
+  return results.map((r) => [
     r.instanceId,
     clip(r.name ?? '', 32),
     r.imdsv2 ? `${r.action}+imdsv2` : r.action,
@@ -35,15 +38,40 @@ export function table(header: readonly string[], rows: readonly string[][]): str
   return [line(header), ...rows.map(line)].join('\n');
 }
 
-/** The email and default body: a summary line, the table, the context, and what to do next. */
-export function renderText(report: Report): string {
+/** How much of a big report the email lists: a summary to read, not an inventory (the machine report has every instance). */
+export interface TextLimits {
+  maxRows: number;
+  maxBytes: number;
+}
+
+/**
+ * The email and default body: a summary line, the table (most important first), the context, and
+ * what to do next. With limits, the table keeps the most important rows that fit and says how many
+ * more the machine report holds; without (the CLI), it lists every instance.
+ */
+export function renderText(report: Report, limits?: TextLimits): string {
+  const ranked = mostImportantFirst(report.results);
+  if (!limits) return compose(report, ranked, 0);
+  const fits = (rows: number) => Buffer.byteLength(compose(report, ranked.slice(0, rows), ranked.length - rows)) <= limits.maxBytes;
+  // The largest row count that fits: the text grows with each row, so a binary search finds it.
+  let low = 0;
+  let high = Math.min(limits.maxRows, ranked.length);
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (fits(mid)) low = mid;
+    else high = mid - 1;
+  }
+  return clipBytes(compose(report, ranked.slice(0, low), ranked.length - low), limits.maxBytes);
+}
+
+function compose(report: Report, shown: readonly Result[], notShown: number): string {
   const lines: string[] = [];
   lines.push(`profile-guard${report.dryRun ? ' (DRY RUN - nothing was changed)' : ''}: ${summaryLine(report)}`);
   lines.push('');
   if (report.rejected) lines.push(`The event was rejected: ${report.rejected}`, '');
   if (report.incomplete) lines.push(`The sweep stopped early: ${report.incomplete}`, '');
-  if (report.results.length > 0) lines.push(table(COLUMNS, resultRows(report)), '');
-  if (report.omittedResults) lines.push(`... and ${report.omittedResults} more instances not listed (message size limit); the full list is in the logs.`, '');
+  if (shown.length > 0) lines.push(table(COLUMNS, resultRows(shown)), '');
+  if (notShown > 0) lines.push(`... and ${notShown} more in the machine report (SQS and Lambda subscribers receive every instance).`, '');
   const t = report.trigger;
   lines.push(`Account:  ${report.account}`);
   lines.push(`Region:   ${report.region}`);
@@ -57,4 +85,17 @@ export function renderText(report: Report): string {
     for (const step of steps) lines.push(`- ${step}`);
   }
   return lines.join('\n');
+}
+
+/** Last resort for a pathological report (a huge rejection reason): never exceed the budget. */
+function clipBytes(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  let out = '';
+  let bytes = Buffer.byteLength('…');
+  for (const ch of text) {
+    bytes += Buffer.byteLength(ch);
+    if (bytes > maxBytes) break;
+    out += ch;
+  }
+  return `${out}…`;
 }

@@ -3,10 +3,12 @@ import { DEFAULT_ENGINE_OPTIONS } from '../../lib/engine.js';
 import { sampleFor } from '../../lib/events/samples.js';
 import { silentLog } from '../../lib/log.js';
 import { parseMapping } from '../../lib/mapping/load.js';
-import { UNPUBLISHED_REPORT_KIND } from '../../lib/report/deliver.js';
+import { buildReport } from '../../lib/report/build.js';
+import { UNPUBLISHED_REPORT_KIND, deliverReport } from '../../lib/report/deliver.js';
 import { reportSchema } from '../../lib/report/schema.js';
 import { type Runtime, runForEvent } from '../../lib/service.js';
 import { createQueue, drain, launchOne, subscribeQueue } from '../../scripts/world.js';
+import { realisticResults } from '../fixtures/results.js';
 import { useWorld } from '../helpers/aws-world.js';
 
 // GhostProfile is never created, so instances mapped to it fail (after the IAM-propagation backoff).
@@ -65,5 +67,33 @@ describe('notifications on moto', () => {
     const body = JSON.parse(letter?.Body ?? '{}');
     expect(body).toMatchObject({ kind: UNPUBLISHED_REPORT_KIND, topicArn: missingTopic, error: { name: 'NotFoundException' } });
     expect(reportSchema.parse(body.report).results).toEqual([expect.objectContaining({ instanceId: web, action: 'associate', outcome: 'changed' })]);
+  });
+
+  // Built from realistic results rather than launched: moto needs over a minute for 1,000 instances,
+  // and what is under test here is the way from the report to the subscribers.
+  it('splits a 1,000-instance report into parts that a raw SQS subscriber reassembles; the part filter gives people part 1 only', async () => {
+    const { sns, sqs } = world.clients;
+    const { topicArn, queueUrl, dlqUrl } = world.notifications;
+    const people = await createQueue(sqs, 'email-part-1');
+    await subscribeQueue(sns, sqs, topicArn, people, { part: [{ numeric: ['=', 1] }] });
+    const report = buildReport({ ...where, dryRun: false, trigger: { type: 'event', eventName: 'RunInstances' }, results: realisticResults(1000) });
+
+    expect(await deliverReport({ sns, sqs }, silentLog, report, { topicArn, dlqUrl, notifyLevel: 'changes' })).toBe('published');
+
+    const messages = await drain(sqs, queueUrl);
+    const parts = messages.map((m) => reportSchema.parse(JSON.parse(m.Body ?? '')));
+    expect(parts.length).toBeGreaterThan(1);
+    expect(new Set(parts.map((p) => p.reportId))).toEqual(new Set([report.reportId]));
+    expect(parts.map((p) => p.part.index).sort((a, b) => a - b)).toEqual(parts.map((_, i) => i + 1));
+    expect(parts.every((p) => p.part.count === parts.length)).toBe(true);
+    for (const part of parts) expect(part.counts).toEqual(report.counts);
+    const reassembled = [...parts].sort((a, b) => a.part.index - b.part.index).flatMap((p) => p.results);
+    expect(reassembled).toEqual(JSON.parse(JSON.stringify(report.results)));
+    expect(messages.map((m) => m.MessageAttributes?.part?.StringValue).sort()).toEqual(parts.map((p) => String(p.part.index)).sort());
+
+    const forPeople = await drain(sqs, people);
+    expect(forPeople.map((m) => m.MessageAttributes?.part?.StringValue)).toEqual(['1']);
+    expect(reportSchema.parse(JSON.parse(forPeople[0]?.Body ?? '')).part).toEqual({ index: 1, count: parts.length });
+    expect(await drain(sqs, dlqUrl)).toEqual([]);
   });
 });

@@ -28,7 +28,7 @@ describe('the sweep over a region on moto', () => {
     expect(plan.report?.trigger).toEqual({ type: 'sweep' });
 
     const applied = await runSweep(runtime(false, 100), { account: '123456789012', region: 'us-east-1' });
-    expect(applied.report?.counts).toMatchObject({ changed: 100, capped: 1400, failed: 0 });
+    expect(applied.report?.counts).toMatchObject({ changed: 100, deferred: 1400, failed: 0 });
     const profiles = Object.values(await profilesOf(world.clients.ec2, applied.report?.results.map((r) => r.instanceId) ?? []));
     expect(profiles.filter((p) => p === 'WebProfile')).toHaveLength(100);
   });
