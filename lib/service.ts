@@ -64,7 +64,7 @@ interface ReportBase {
 
 async function finish(runtime: Runtime, base: ReportBase, results: InstanceResult[], reads?: ReadStats): Promise<RunOutcome> {
   const report = buildReport({ ...base, dryRun: runtime.config.engine.dryRun, results });
-  const delivery = await deliverReport(runtime.clients, runtime.log, report, runtime.config);
+  const delivery = await deliverReport(runtime.clients, runtime.log, report, runtime.config, runtime.deadlines?.report);
   runtime.log.info('report', {
     reportId: report.reportId,
     outcome: report.outcome,

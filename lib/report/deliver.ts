@@ -1,6 +1,9 @@
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { publish } from '../aws/sns.js';
+import { sendMessage } from '../aws/sqs.js';
 import { mapWithConcurrency } from '../batching.js';
+import { type Deadline, NO_DEADLINE } from '../deadline.js';
 import { describeError } from '../errors.js';
 import type { Log } from '../log.js';
 import { type SnsMessage, buildSnsMessages } from './message.js';
@@ -34,7 +37,13 @@ const PUBLISH_CONCURRENCY = 4;
  * the SDK's retries goes to the DLQ on its own, as an unpublished report. Never throws: the
  * remediation already happened and must not be retried because a message failed.
  */
-export async function deliverReport(clients: { sns: SNSClient; sqs: SQSClient }, log: Log, report: Report, target: DeliveryTarget): Promise<Delivery> {
+export async function deliverReport(
+  clients: { sns: SNSClient; sqs: SQSClient },
+  log: Log,
+  report: Report,
+  target: DeliveryTarget,
+  deadline: Deadline = NO_DEADLINE,
+): Promise<Delivery> {
   if (!shouldNotify(report, target.notifyLevel)) return 'not-needed';
   const topicArn = target.topicArn;
   if (!topicArn) return 'no-topic';
@@ -46,7 +55,7 @@ export async function deliverReport(clients: { sns: SNSClient; sqs: SQSClient },
     log.error('could not build the report messages: it exists only in this log', { error: describeError(error), report });
     return 'lost';
   }
-  const fates = await mapWithConcurrency(messages, PUBLISH_CONCURRENCY, (message) => deliverPart(clients, log, message, topicArn, target.dlqUrl));
+  const fates = await mapWithConcurrency(messages, PUBLISH_CONCURRENCY, (message) => deliverPart(clients, log, message, topicArn, target.dlqUrl, deadline));
   const tally = Object.fromEntries((['published', 'sent-to-dlq', 'lost'] as const).map((fate) => [fate, fates.filter((f) => f === fate).length]));
   if (messages.length > 1 || tally.published !== messages.length) log.info('report delivery', { reportId: report.reportId, parts: messages.length, ...tally });
   return fates.reduce<PartDelivery>((worst, fate) => (SEVERITY[fate] > SEVERITY[worst] ? fate : worst), 'published');
@@ -58,11 +67,14 @@ async function deliverPart(
   message: SnsMessage,
   topicArn: string,
   dlqUrl: string | undefined,
+  deadline: Deadline,
 ): Promise<PartDelivery> {
-  const { report: part, ...publish } = message;
+  const { report: part, ...snsMessage } = message;
   const where = { reportId: part.reportId, part: part.part };
   try {
-    await clients.sns.send(new PublishCommand({ TopicArn: topicArn, ...publish }));
+    // SNS gets half the time left, so a hung publish still leaves time for the DLQ.
+    const publishBy = Number.isFinite(deadline.msLeft()) ? AbortSignal.any([deadline.signal, AbortSignal.timeout(Math.floor(deadline.msLeft() / 2))]) : deadline.signal;
+    await publish(clients.sns, { TopicArn: topicArn, ...snsMessage }, { signal: publishBy });
     return 'published';
   } catch (publishError) {
     log.error('could not publish the report; sending it to the DLQ', { ...where, error: describeError(publishError) });
@@ -74,7 +86,7 @@ async function deliverPart(
     const body = JSON.stringify({ kind: UNPUBLISHED_REPORT_KIND, version: 1, topicArn, error: describeError(publishError), report: part });
     try {
       const attributes = { kind: { DataType: 'String', StringValue: UNPUBLISHED_REPORT_KIND } };
-      await clients.sqs.send(new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: body, MessageAttributes: attributes }));
+      await sendMessage(clients.sqs, dlqUrl, body, attributes, deadline);
       return 'sent-to-dlq';
     } catch (queueError) {
       log.error('could not send the report to the DLQ either: it exists only in this log', { ...where, error: describeError(queueError), report: part });

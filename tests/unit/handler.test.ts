@@ -82,7 +82,7 @@ describe('remediate handler: retries, reports and bad input', () => {
     expect(sent?.QueueUrl).toBe(DLQ);
     expect(sent?.MessageAttributes?.kind?.StringValue).toBe(UNPUBLISHED_REPORT_KIND);
     const body = JSON.parse(sent?.MessageBody ?? '{}');
-    expect(body).toMatchObject({ kind: UNPUBLISHED_REPORT_KIND, error: { name: 'NotFoundException' } });
+    expect(body).toMatchObject({ kind: UNPUBLISHED_REPORT_KIND, error: { name: 'UnexpectedAwsError', message: 'sns:Publish: NotFoundException: Topic does not exist' } });
     expect(reportSchema.parse(body.report).results[0]).toMatchObject({ instanceId: ID, outcome: 'changed' });
   });
 

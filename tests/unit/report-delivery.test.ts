@@ -54,7 +54,7 @@ describe('delivering a report in parts', () => {
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ QueueUrl: DLQ, MessageAttributes: { kind: { DataType: 'String', StringValue: UNPUBLISHED_REPORT_KIND } } });
     const body = JSON.parse(sent[0]?.MessageBody ?? '');
-    expect(body).toMatchObject({ kind: UNPUBLISHED_REPORT_KIND, version: 1, topicArn: TOPIC, error: { name: 'KMSDisabledException' } });
+    expect(body).toMatchObject({ kind: UNPUBLISHED_REPORT_KIND, version: 1, topicArn: TOPIC, error: { name: 'UnexpectedAwsError', message: 'sns:Publish: KMSDisabledException: KMS key disabled' } });
     const stored = reportSchema.parse(body.report);
     expect(stored).toMatchObject({ reportId: big.reportId, part: { index: 2, count: partCount }, counts: big.counts });
     expect(stored.results).toEqual(JSON.parse(JSON.stringify(buildSnsMessages(big)[1]?.report.results)));
@@ -83,6 +83,12 @@ describe('delivering a report in parts', () => {
     const oversized = { ...big, part: { index: 2, count: 3 } };
     expect(await deliverReport({ sns, sqs }, silentLog, oversized, target)).toBe('lost');
     expect(snsMock.calls()).toHaveLength(0);
+  });
+
+  it('publishes within an odd number of milliseconds left before the deadline (half of it is not a whole number)', async () => {
+    const small = buildReport({ ...base, results: MIXED_RESULTS });
+    const deadline = { signal: new AbortController().signal, msLeft: () => 1_491, expired: () => false };
+    expect(await deliverReport({ sns, sqs }, silentLog, small, target, deadline)).toBe('published');
   });
 
   it('publishes a report that fits as one message', async () => {
