@@ -231,8 +231,8 @@ function originProblem(event: unknown, stack: Stack): string | undefined {
   const origin = eventOrigin.safeParse(event);
   if (!origin.success) return 'the event names no account and region, so nothing shows it is from this account';
   const { account, region } = origin.data;
-  if (account !== stack.account || region !== stack.region) return `the event is from ${printable(account)} ${printable(region)}, not ${stack.account} ${stack.region}`;
-  return undefined;
+  if (account === stack.account && region === stack.region) return undefined;
+  return `the event is from ${printable(account)} ${printable(region)}, not ${stack.account} ${stack.region}`;
 }
 
 function attribute(attributes: unknown, name: string): string | undefined {

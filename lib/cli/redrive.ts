@@ -102,7 +102,9 @@ async function settle(runtime: Runtime, stack: Stack, message: Message, dryRun: 
   }
 }
 
-async function handle(runtime: Runtime, stack: Stack, letter: Exclude<DeadLetter, { kind: 'set-aside' }>, dryRun: boolean): Promise<{ done: boolean; detail: string }> {
+type Vouched = Exclude<DeadLetter, { kind: 'set-aside' }>;
+
+async function handle(runtime: Runtime, stack: Stack, letter: Vouched, dryRun: boolean): Promise<{ done: boolean; detail: string }> {
   const where = { account: stack.account, region: stack.region };
   switch (letter.kind) {
     case 'failed-invocation':
