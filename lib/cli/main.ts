@@ -66,11 +66,12 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
 
   program
     .command('redrive')
-    .description('replay the dead-letter queue: failed events, undelivered events, unpublished reports')
-    .option('--queue-url <url>', 'the DLQ (default: $DLQ_URL)', process.env.DLQ_URL)
-    .option('--topic-arn <arn>', 'where replayed reports go (default: $TOPIC_ARN, or the topic a report names)', process.env.TOPIC_ARN)
+    .description("replay the dead-letter queue, only what provably comes from this stack: its functions' failures, its rules' undelivered events, its unpublished reports")
+    .option('--queue-url <url>', "the stack's DLQ, profile-guard-<stage>-dlq: it names the stack (default: $DLQ_URL)", process.env.DLQ_URL)
+    .option('--stage <stage>', "the stack's stage; refused unless the queue is profile-guard-<stage>-dlq (default: from the queue name)")
+    .option('--topic-arn <arn>', "the only topic unpublished reports are republished to (default: $TOPIC_ARN, else the stack's profile-guard-<stage>-reports)", process.env.TOPIC_ARN)
     .option('--max <n>', 'at most this many messages', positive, 100)
-    .option('--dry-run', 'decide and report, delete nothing and change nothing')
+    .option('--dry-run', 'show what would be handled or set aside, and why; change, publish and delete nothing')
     .addOption(mappingOption())
     .addOption(regionOption())
     .action(async (options) => {

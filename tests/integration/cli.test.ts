@@ -51,6 +51,12 @@ describe('profile-guard plan, apply and redrive on moto', () => {
 
   const fleet = () => launchCases(world.clients.ec2, pick('missing', 'wrong', 'right', 'optedOut'));
 
+  // What EventBridge sets on an event one of the dev stack's rules could not deliver.
+  const ruleAttributes = (rule: string) => ({
+    RULE_ARN: { DataType: 'String', StringValue: `arn:aws:events:us-east-1:123456789012:rule/profile-guard-dev-${rule}` },
+    TARGET_ARN: { DataType: 'String', StringValue: 'arn:aws:lambda:us-east-1:123456789012:function:profile-guard-dev-remediate' },
+  });
+
   const lineOf = (stdout: string, id: string) => stdout.split('\n').find((line) => line.startsWith(id)) ?? '';
 
   it('plan prints one line per instance and a summary, and changes nothing', async () => {
@@ -106,9 +112,9 @@ describe('profile-guard plan, apply and redrive on moto', () => {
     expect(second.stdout).toBe('Nothing to do: 4 instances already match the mapping (or are skipped).');
   });
 
-  it('redrive handles each kind of dead letter once, deletes it, and keeps what fails again', async () => {
+  it('redrive handles each kind of dead letter once, deletes it, and keeps what it cannot vouch for', async () => {
     const { sqs } = world.clients;
-    const dlq = await createQueue(sqs, 'redrive-test-dlq');
+    const dlq = await createQueue(sqs, 'profile-guard-dev-dlq');
     const a = await launchOne(world.clients.ec2, { tags: { app: 'web-a' } });
     const b = await launchOne(world.clients.ec2, { tags: { app: 'web-b' } });
     const failedInvocation = {
@@ -123,20 +129,25 @@ describe('profile-guard plan, apply and redrive on moto', () => {
     const report = buildReport({ account: '123456789012', region: 'us-east-1', dryRun: false, trigger: { type: 'event' }, results: MIXED_RESULTS });
     const unpublished = { kind: UNPUBLISHED_REPORT_KIND, version: 1, topicArn: world.notifications.topicArn, error: { name: 'KMSAccessDeniedException' }, report };
     const poison = { ...failedInvocation, requestPayload: { hello: 'not an event' } };
-    const failedSweep = { ...failedInvocation, requestPayload: { version: '0', id: 's-1', 'detail-type': 'Scheduled Event', source: 'aws.events', account: '123456789012', time: '2026-11-28T09:00:00Z', region: 'us-east-1', resources: [], detail: {} } };
+    const failedSweep = {
+      ...failedInvocation,
+      requestContext: { ...failedInvocation.requestContext, functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:profile-guard-dev-sweep:$LATEST' },
+      requestPayload: { version: '0', id: 's-1', 'detail-type': 'Scheduled Event', source: 'aws.events', account: '123456789012', time: '2026-11-28T09:00:00Z', region: 'us-east-1', resources: ['arn:aws:events:us-east-1:123456789012:rule/profile-guard-dev-sweep'], detail: {} },
+    };
     for (const body of [failedInvocation, undelivered, unpublished, poison, failedSweep]) {
-      await sqs.send(new SendMessageCommand({ QueueUrl: dlq, MessageBody: JSON.stringify(body) }));
+      const fromRule = body === undelivered ? ruleAttributes('run-instances') : undefined;
+      await sqs.send(new SendMessageCommand({ QueueUrl: dlq, MessageBody: JSON.stringify(body), MessageAttributes: fromRule }));
     }
 
-    const result = await cli(['redrive', '--queue-url', dlq]);
+    const result = await cli(['redrive', '--queue-url', dlq, '--topic-arn', world.notifications.topicArn]);
 
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('5 message(s): 4 handled and deleted, 1 kept');
+    expect(result.stdout).toContain('5 message(s): 4 handled and deleted, 0 failed again and kept, 1 set aside and kept');
     expect(result.stdout).toMatch(/failed-sweep\s+deleted\s+sweep ran again: /);
     expect(result.stdout).toMatch(/failed-invocation\s+deleted\s+1 fixed/);
     expect(result.stdout).toMatch(/undelivered-event\s+deleted\s+1 fixed/);
     expect(result.stdout).toMatch(/unpublished-report\s+deleted\s+published report/);
-    expect(result.stdout).toMatch(/failed-invocation\s+kept\s+event rejected: not an EventBridge event/);
+    expect(result.stdout).toMatch(/failed-invocation\s+set aside\s+the event names no account and region/);
     expect(await profilesOf(world.clients.ec2, [a, b])).toEqual({ [a]: 'WebProfile', [b]: 'WebProfile' });
     // The republished report reached the topic's subscriber.
     const delivered = (await drain(sqs, world.notifications.queueUrl)).map((m) => reportSchema.parse(JSON.parse(m.Body ?? '')).reportId);
@@ -146,15 +157,15 @@ describe('profile-guard plan, apply and redrive on moto', () => {
     expect(Attributes).toMatchObject({ ApproximateNumberOfMessages: '1', ApproximateNumberOfMessagesNotVisible: '0' });
 
     const again = await cli(['redrive', '--queue-url', dlq]);
-    expect(again.stdout).toContain('1 message(s): 0 handled and deleted, 1 kept');
+    expect(again.stdout).toContain('1 message(s): 0 handled and deleted, 0 failed again and kept, 1 set aside and kept');
   });
 
   it('redrive --dry-run changes and deletes nothing', async () => {
-    const dlq = await createQueue(world.clients.sqs, 'redrive-dry-dlq');
+    const dlq = await createQueue(world.clients.sqs, 'profile-guard-dev-dlq');
     const a = await launchOne(world.clients.ec2, { tags: { app: 'web-a' } });
-    await world.clients.sqs.send(new SendMessageCommand({ QueueUrl: dlq, MessageBody: JSON.stringify(sampleFor('ec2-state-running', [a])) }));
+    await world.clients.sqs.send(new SendMessageCommand({ QueueUrl: dlq, MessageBody: JSON.stringify(sampleFor('ec2-state-running', [a])), MessageAttributes: ruleAttributes('state-running') }));
     const result = await cli(['redrive', '--queue-url', dlq, '--dry-run']);
-    expect(result.stdout).toMatch(/undelivered-event\s+ok \(kept: dry run\)\s+1 would be fixed/);
+    expect(result.stdout).toMatch(/undelivered-event\s+would handle\s+1 would be fixed/);
     expect(await profilesOf(world.clients.ec2, [a])).toEqual({ [a]: null });
     const { Attributes } = await world.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq, AttributeNames: ['ApproximateNumberOfMessages'] }));
     expect(Attributes?.ApproximateNumberOfMessages).toBe('1');
