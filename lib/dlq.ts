@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { UNPUBLISHED_REPORT_KIND } from './report/deliver.js';
-import { type Report, reportSchema } from './report/schema.js';
+import { type Report, storedReportSchema } from './report/schema.js';
 
 /**
  * Redrive acts on what the DLQ says, so a message body must never be able to steer it: who the stack is comes only
@@ -127,7 +127,7 @@ const destinationRecord = z.object({ requestContext: z.object({ functionArn: arn
 const eventOrigin = z.object({ account: z.string().max(64), region: z.string().max(64) }).loose();
 const looksScheduled = z.object({ 'detail-type': z.literal('Scheduled Event') }).loose();
 const scheduledEvent = z.object({ source: z.literal('aws.events'), 'detail-type': z.literal('Scheduled Event'), resources: z.array(arn).max(100) }).loose();
-const unpublishedEnvelope = z.object({ kind: z.literal(UNPUBLISHED_REPORT_KIND), topicArn: arn.optional(), report: reportSchema }).loose();
+const unpublishedEnvelope = z.object({ kind: z.literal(UNPUBLISHED_REPORT_KIND), topicArn: arn.optional(), report: storedReportSchema }).loose();
 const attributeValue = z.object({ StringValue: arn }).loose();
 
 const setAside = (looksLike: LetterKind | 'unknown', reason: string): DeadLetter => ({ kind: 'set-aside', looksLike, reason });

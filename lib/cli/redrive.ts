@@ -1,5 +1,6 @@
-import { PublishCommand } from '@aws-sdk/client-sns';
-import { ChangeMessageVisibilityCommand, DeleteMessageCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { Message } from '@aws-sdk/client-sqs';
+import { publish } from '../aws/sns.js';
+import { deleteMessage, makeVisible, receiveMessages } from '../aws/sqs.js';
 import { type DeadLetter, type LetterKind, type Stack, classifyDeadLetter, printable, stackFrom } from '../dlq.js';
 import { describeError } from '../errors.js';
 import { buildSnsMessage } from '../report/message.js';
@@ -45,15 +46,13 @@ export async function redriveCommand(options: RedriveOptions, io: Io): Promise<n
   const kept: Message[] = [];
   try {
     while (rows.length < options.max) {
-      const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: Math.min(10, options.max - rows.length), MessageAttributeNames: ['All'], VisibilityTimeout: 300, WaitTimeSeconds: 0 }),
-      );
+      const Messages = await receiveMessages(sqs, queueUrl, options.max - rows.length, 300);
       if (Messages.length === 0) break;
       for (const message of Messages) {
         const row = await settle(runtime, stack, message, options.dryRun);
         if (row.result === 'deleted') {
           try {
-            await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
+            await deleteMessage(sqs, queueUrl, message.ReceiptHandle);
           } catch (error) {
             // Handled, but it will come back: replaying is idempotent, so the next redrive just finds nothing to do.
             Object.assign(row, { result: 'kept', detail: `${row.detail}; handled, but not deleted: ${describeError(error).message}` });
@@ -67,7 +66,7 @@ export async function redriveCommand(options: RedriveOptions, io: Io): Promise<n
     // Whatever stays goes back on view at once, even if something above threw.
     for (const message of kept) {
       try {
-        await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 0 }));
+        await makeVisible(sqs, queueUrl, message.ReceiptHandle);
       } catch (error) {
         io.err(`warning: message ${printable(message.MessageId ?? '?')} stays hidden until its visibility timeout ends: ${describeError(error).message}`);
       }
@@ -126,7 +125,7 @@ async function handle(runtime: Runtime, stack: Stack, letter: Vouched, dryRun: b
       if (dryRun) return { done: true, detail: `would publish report ${letter.report.reportId} to ${letter.topicArn}` };
       try {
         const { report: _sent, ...message } = buildSnsMessage(letter.report);
-        await runtime.clients.sns.send(new PublishCommand({ TopicArn: letter.topicArn, ...message }));
+        await publish(runtime.clients.sns, { TopicArn: letter.topicArn, ...message });
         return { done: true, detail: `published report ${letter.report.reportId} to ${letter.topicArn}` };
       } catch (error) {
         return { done: false, detail: `publish failed again: ${describeError(error).message}` };

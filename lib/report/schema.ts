@@ -99,4 +99,4 @@ function upgradeV1(v1: z.infer<typeof reportV1Schema>): Report {
 }
 
 /** For reports read back from storage (the DLQ): the current version, or version 1 upgraded to it. */
-export const storedReportSchema = z.union([reportSchema, reportV1Schema.transform(upgradeV1)]);
+export const storedReportSchema = z.discriminatedUnion('schemaVersion', [reportSchema, reportV1Schema.transform(upgradeV1)]);

@@ -153,7 +153,7 @@ describe('redrive trusts only what provably comes from this stack', () => {
 
     const result = await redrive();
 
-    expect(lineOf(result.stdout, 'm1')).toMatch(/unpublished-report\s+kept\s+publish failed again: Access to the KMS key is denied/);
+    expect(lineOf(result.stdout, 'm1')).toMatch(/unpublished-report\s+kept\s+publish failed again: sns:Publish: KMSAccessDeniedException: Access to the KMS key is denied/);
     expect(deleted()).toEqual(['rh-m2']);
     expect(madeVisible()).toEqual([['rh-m1', 0]]);
   });

@@ -2,7 +2,7 @@ import { PublishCommand, type PublishCommandInput, SNSClient } from '@aws-sdk/cl
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { classifyDeadLetter } from '../../lib/dlq.js';
+import { classifyDeadLetter, stackFrom } from '../../lib/dlq.js';
 import { silentLog } from '../../lib/log.js';
 import { buildReport } from '../../lib/report/build.js';
 import { UNPUBLISHED_REPORT_KIND, deliverReport } from '../../lib/report/deliver.js';
@@ -60,7 +60,9 @@ describe('delivering a report in parts', () => {
     expect(stored.results).toEqual(JSON.parse(JSON.stringify(buildSnsMessages(big)[1]?.report.results)));
 
     // What redrive reads back and republishes is that same part, under its own number.
-    const letter = classifyDeadLetter(sent[0]?.MessageBody);
+    const found = stackFrom({ queueUrl: DLQ, account: '123456789012', region: 'eu-west-1' });
+    if (!found.ok) throw new Error(found.problem);
+    const letter = classifyDeadLetter(sent[0]?.MessageBody, sent[0]?.MessageAttributes, found.stack);
     expect(letter.kind).toBe('unpublished-report');
     if (letter.kind !== 'unpublished-report') return;
     expect(buildSnsMessage(letter.report).MessageAttributes.part).toEqual({ DataType: 'Number', StringValue: '2' });
