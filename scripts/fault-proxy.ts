@@ -23,10 +23,17 @@ import type { Socket } from 'node:net';
 export const FAULT_KINDS = ['reset', 'refuse', '503', 'throttle', 'hang'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
-/** Milliseconds after the rules were set (setRules / startFaultProxy). */
+/** Milliseconds after the rules were set (setRules / startFaultProxy), or after the first request for `from`. */
 export interface FaultWindow {
   startMs: number;
   durationMs: number;
+  /**
+   * An action name: the window's clock starts at the first request for it after the rules were
+   * set (e.g. `DisassociateIamInstanceProfile`: an outage while the fleet is being fixed, however
+   * long the reads before it took). The request that starts the clock is itself inside a window
+   * that starts at 0.
+   */
+  from?: string;
 }
 
 export interface FaultRule {
@@ -162,6 +169,8 @@ export function validateRule(rule: FaultRule, index = 0): void {
 interface ActiveRule {
   rule: FaultRule;
   injected: number;
+  /** When its window's clock started (undefined: waiting for the `from` action). */
+  clockAt?: number | undefined;
 }
 
 const emptyStats = (): FaultStats => ({ requests: 0, forwarded: 0, faults: { reset: 0, refuse: 0, '503': 0, throttle: 0, hang: 0 }, calls: {} });
@@ -174,7 +183,6 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const hung = new Set<Socket>();
   let stats = emptyStats();
   let rules: ActiveRule[] = [];
-  let rulesSetAt = Date.now();
   let timers: NodeJS.Timeout[] = [];
   let darkWindows = 0;
   let stopped = false;
@@ -199,14 +207,31 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     else socket.destroy();
   };
 
+  const inWindow = (active: ActiveRule, now: number): boolean => {
+    const { window } = active.rule;
+    if (!window) return true;
+    if (active.clockAt === undefined) return false;
+    const elapsed = now - active.clockAt;
+    return elapsed >= window.startMs && elapsed < window.startMs + window.durationMs;
+  };
+
+  /** Starts the clocks waiting for this action; an outage (refuse) is scheduled when its clock starts. */
+  const startClocks = (action: string) => {
+    for (const active of rules) {
+      if (active.clockAt !== undefined || active.rule.window?.from !== action) continue;
+      active.clockAt = Date.now();
+      if (active.rule.kind === 'refuse') scheduleOutage(active.rule.window);
+    }
+  };
+
   const pick = (call: AwsCall): ActiveRule | undefined => {
-    const now = Date.now() - rulesSetAt;
+    const now = Date.now();
     for (const active of rules) {
       const { rule } = active;
       if (rule.kind === 'refuse') continue;
       if (!(rule.services ?? ['ec2']).some((s) => s.toLowerCase() === call.service)) continue;
       if (rule.actions && !rule.actions.includes(call.action)) continue;
-      if (rule.window && (now < rule.window.startMs || now >= rule.window.startMs + rule.window.durationMs)) continue;
+      if (!inWindow(active, now)) continue;
       if (rule.limit !== undefined && active.injected >= rule.limit) continue;
       // One draw per candidate request, whatever the probability, so a seed replays the same way.
       if (random() >= (rule.probability ?? 1)) continue;
@@ -244,6 +269,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const key = `${call.service}:${call.action}`;
     const counter = (stats.calls[key] ??= { seen: 0, faulted: 0 });
     counter.seen++;
+    startClocks(call.action);
     const active = pick(call);
     const socket = request.socket;
     try {
@@ -318,6 +344,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     }
   };
 
+  const scheduleOutage = ({ startMs, durationMs }: FaultWindow) => {
+    timers.push(setTimeout(goDark, startMs));
+    timers.push(setTimeout(() => void comeBack(), startMs + durationMs));
+  };
+
   const setRules = (next: readonly FaultRule[]) => {
     next.forEach(validateRule);
     for (const timer of timers) clearTimeout(timer);
@@ -326,14 +357,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       darkWindows = 1;
       void comeBack();
     }
-    rules = next.map((rule) => ({ rule, injected: 0 }));
-    rulesSetAt = Date.now();
-    for (const { rule } of rules) {
-      if (rule.kind !== 'refuse' || !rule.window) continue;
-      const { startMs, durationMs } = rule.window;
-      timers.push(setTimeout(goDark, startMs));
-      timers.push(setTimeout(() => void comeBack(), startMs + durationMs));
-    }
+    const now = Date.now();
+    rules = next.map((rule) => ({ rule, injected: 0, clockAt: rule.window?.from ? undefined : now }));
+    for (const { rule } of rules) if (rule.kind === 'refuse' && rule.window && !rule.window.from) scheduleOutage(rule.window);
   };
 
   setRules(options.rules ?? []);
@@ -348,8 +374,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     setRules,
     clearRules: () => setRules([]),
     afterWindows: async () => {
-      const end = Math.max(0, ...rules.map(({ rule }) => (rule.window ? rule.window.startMs + rule.window.durationMs : 0)));
-      const wait = rulesSetAt + end - Date.now();
+      // A window whose `from` action never came never opens: it counts as over.
+      const ends = rules.map(({ rule, clockAt }) => (rule.window && clockAt !== undefined ? clockAt + rule.window.startMs + rule.window.durationMs : 0));
+      const wait = Math.max(0, ...ends) - Date.now();
       // A little past the end, so the port is listening again before the caller's next request.
       if (wait > -50) await new Promise((r) => setTimeout(r, Math.max(0, wait) + 50));
     },

@@ -169,6 +169,14 @@ describe('the fault proxy', () => {
     expect((await call(p.endpoint, 'DescribeInstances')).status).toBe(200);
   });
 
+  it('a window can start at the first request for an action, however long the calls before it took', async () => {
+    const p = await proxy([{ kind: '503', window: { from: 'AssociateIamInstanceProfile', startMs: 0, durationMs: 60_000 } }]);
+    await sleep(100);
+    expect((await call(p.endpoint, 'DescribeInstances')).status).toBe(200);
+    expect((await call(p.endpoint, 'AssociateIamInstanceProfile')).status).toBe(503);
+    expect((await call(p.endpoint, 'DescribeInstances')).status).toBe(503);
+  });
+
   it('refuse closes the port for real during the outage, then listens again on the same port', async () => {
     const p = await proxy();
     p.setRules([{ kind: 'refuse', window: { startMs: 0, durationMs: 500 } }]);
