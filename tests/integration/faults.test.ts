@@ -51,38 +51,38 @@ describe('remediation through a faulty network (moto behind the fault proxy; the
     await expectFixedHonestly(fleet, invocations);
     expect(invocations).toHaveLength(1);
     expect(world.proxy.stats().faults).toEqual({ reset: 0, refuse: 0, '503': 0, throttle: 0, hang: 0 });
-  });
+  }, 60_000);
 
   it('(a) isolated connection resets on 30 % of EC2 calls, before or after EC2 acted: 0 wrong', async () => {
     const { fleet, invocations } = await fixUnder([{ kind: 'reset', probability: 0.3, phase: 'either' }]);
     await expectFixedHonestly(fleet, invocations);
     expect(world.proxy.stats().faults.reset).toBeGreaterThan(3);
-  });
+  }, 60_000);
 
   it('(b) a 3 s outage of resets that starts with the first detach: 0 wrong after retries, none silently without a profile', async () => {
     const { fleet, invocations } = await fixUnder([{ kind: 'reset', phase: 'either', window: { from: 'DisassociateIamInstanceProfile', startMs: 0, durationMs: 3000 } }]);
     await expectFixedHonestly(fleet, invocations);
     expect(world.proxy.stats().faults.reset).toBeGreaterThan(3);
-  });
+  }, 60_000);
 
   it('(b) a 3 s outage with the port closed (connections refused) that starts with the first attach: 0 wrong after retries', async () => {
     const { fleet, invocations } = await fixUnder([{ kind: 'refuse', window: { from: 'AssociateIamInstanceProfile', startMs: 0, durationMs: 3000 } }]);
     await expectFixedHonestly(fleet, invocations);
     expect(world.proxy.stats().faults.refuse).toBe(1);
-  });
+  }, 60_000);
 
   it('(c) EC2 answers 503 Unavailable to 30 % of calls: 0 wrong', async () => {
     const { fleet, invocations } = await fixUnder([{ kind: '503', probability: 0.3 }]);
     await expectFixedHonestly(fleet, invocations);
     expect(world.proxy.stats().faults['503']).toBeGreaterThan(3);
-  });
+  }, 60_000);
 
   it('(d) throttling bursts (every EC2 call refused with RequestLimitExceeded for 1 s, three times): 0 wrong', async () => {
     const burst = (startMs: number): FaultRule => ({ kind: 'throttle', window: { from: 'AssociateIamInstanceProfile', startMs, durationMs: 1000 } });
     const { fleet, invocations } = await fixUnder([burst(0), burst(2500), burst(5000)]);
     await expectFixedHonestly(fleet, invocations);
     expect(world.proxy.stats().faults.throttle).toBeGreaterThan(0);
-  });
+  }, 60_000);
 
   it('(e) detach-then-attach on a stopped instance whose attach keeps failing: the result says what it wears now; the retry fixes it', async () => {
     const fleet = await launchFleet(world.direct.ec2, { wrongStopped: 1 });
@@ -109,5 +109,5 @@ describe('remediation through a faulty network (moto behind the fault proxy; the
 
     expect(retry.retryableFailures).toBe(0);
     expect(await profilesOf(world.direct.ec2, [id])).toEqual({ [id]: 'WebProfile' });
-  });
+  }, 60_000);
 });
