@@ -8,7 +8,7 @@ import { type FaultWorld, type Fleet, type Invocation, WHERE, fastSleep, invokeL
 // Every kind of instance the mapping cares about; the ones that need a change are the majority.
 const FLEET = { missing: 4, wrongRunning: 4, wrongStopped: 4, batchWrong: 1, unmatched: 1, right: 1, quarantined: 1, optedOut: 1 };
 
-/** Only the answer to these would have changed anything; the rest of a result is bookkeeping. */
+/** A compact trace of the invocations, shown when an assertion fails. */
 const summary = (invocations: Invocation[]) => invocations.map((i) => ({ threw: i.error !== undefined, wrong: i.wrong.length, silent: i.silent }));
 
 describe('remediation through a faulty network (moto behind the fault proxy; the truth read from moto directly)', () => {
