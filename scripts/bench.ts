@@ -21,6 +21,9 @@ import type { InstanceResult } from '../lib/result.js';
 import { realSleep } from '../lib/retry.js';
 import { runForEvent } from '../lib/service.js';
 import { mockEc2 } from '../tests/helpers/ec2-mock.js';
+import { benchEvents } from './bench/events.js';
+import { benchReliability } from './bench/reliability.js';
+import { benchReports } from './bench/reports.js';
 import { startFakeEc2 } from './fake-ec2.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -29,7 +32,13 @@ process.env.AWS_ACCESS_KEY_ID ??= 'bench';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'bench';
 
 const { values: args } = parseArgs({
-  options: { burst: { type: 'string', default: '1000' }, scale: { type: 'string', default: '10' }, 'skip-package': { type: 'boolean', default: false } },
+  options: {
+    burst: { type: 'string', default: '1000' },
+    scale: { type: 'string', default: '10' },
+    'skip-package': { type: 'boolean', default: false },
+    // Run only the named sections (comma-separated): calls,handler,bundle,burst,reliability,events,mapping,reports.
+    only: { type: 'string' },
+  },
 });
 
 const mapping = parseMapping('version: 1\nrules:\n  - { name: web, match: { tags: { app: "web-*" } }, profile: WebProfile }');
@@ -159,8 +168,23 @@ async function burst() {
 }
 
 console.log(`# profile-guard benchmarks (${new Date().toISOString()}, node ${process.version}, ${readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? 'cpu'})`);
-await apiCalls();
-await callsPerAction();
-await handlerTime();
-bundleAndInit();
-await burst();
+const wanted = (name: string) => !args.only || args.only.split(',').includes(name);
+if (wanted('calls')) {
+  await apiCalls();
+  await callsPerAction();
+}
+if (wanted('handler')) await handlerTime();
+if (wanted('bundle')) bundleAndInit();
+if (wanted('burst')) await burst();
+if (wanted('reliability')) {
+  section('Reliability: instances left wrong under network faults (fault proxy in front of moto)');
+  await benchReliability();
+}
+if (wanted('events')) {
+  section('Hostile events: parser crashes and time');
+  await benchEvents();
+}
+if (wanted('reports')) {
+  section('Complete reports: results reaching the machine channel');
+  await benchReports();
+}
