@@ -41,7 +41,7 @@ export function decide(facts: InstanceFacts, mapping: Mapping): Decision {
   if (facts.state === 'not-found' || facts.state === 'terminated' || facts.state === 'shutting-down') {
     return { ...base, action: { kind: 'skip', why: 'gone' }, currentProfile: current, reason: `instance is ${facts.state}` };
   }
-  if (facts.tags[mapping.optOutTag] === 'true') {
+  if (facts.tags.get(mapping.optOutTag) === 'true') {
     return { ...base, action: { kind: 'skip', why: 'opted-out' }, currentProfile: current, reason: `opted out with tag ${mapping.optOutTag}=true` };
   }
   const desired = desiredFor(facts, mapping);

@@ -36,7 +36,7 @@ const wearing = (profileName: string, state: 'associating' | 'associated' = 'ass
 const facts = (state: InstanceFacts['state'], tags: Record<string, string>, association?: ReturnType<typeof wearing>): InstanceFacts => ({
   instanceId: 'i-0123456789abcdef0',
   state,
-  tags,
+  tags: new Map(Object.entries(tags)),
   association,
 });
 

@@ -33,8 +33,8 @@ function covers(earlier: MappingRule, later: MappingRule): boolean {
   const l = later.match;
   const listCovers = (outer?: string[], inner?: string[]) => outer === undefined || (inner !== undefined && inner.every((v) => outer.includes(v)));
   if (!listCovers(e.vpc, l.vpc) || !listCovers(e.subnet, l.subnet)) return false;
-  return Object.entries(e.tags ?? {}).every(([key, pattern]) => {
-    const value = l.tags?.[key];
+  return [...(e.tags ?? [])].every(([key, pattern]) => {
+    const value = l.tags?.get(key);
     if (value === undefined) return false;
     return isGlob(value) ? pattern === value || pattern === '*' : globMatches(pattern, value);
   });

@@ -28,7 +28,7 @@ function association(profileName: string, state: CurrentAssociation['state'] = '
 }
 
 function facts(state: InstanceState, tags: Record<string, string>, current?: CurrentAssociation, httpTokens = 'optional'): InstanceFacts {
-  return { instanceId: 'i-0123456789abcdef0', state, tags, association: current, httpTokens };
+  return { instanceId: 'i-0123456789abcdef0', state, tags: new Map(Object.entries(tags)), association: current, httpTokens };
 }
 
 const web = { app: 'web-frontend' };
