@@ -1,4 +1,4 @@
-import { globMatches, isGlob } from './match.js';
+import { type InclusionBudget, globIncludes, newInclusionBudget } from './glob-inclusion.js';
 import { type Mapping, type MappingRule, NO_PROFILE } from './schema.js';
 
 /**
@@ -8,8 +8,9 @@ import { type Mapping, type MappingRule, NO_PROFILE } from './schema.js';
  */
 export function lintMapping(mapping: Mapping): string[] {
   const problems: string[] = [];
+  const budget = newInclusionBudget();
   mapping.rules.forEach((rule, j) => {
-    const shadow = mapping.rules.slice(0, j).findIndex((earlier) => covers(earlier, rule));
+    const shadow = mapping.rules.slice(0, j).findIndex((earlier) => covers(earlier, rule, budget));
     if (shadow >= 0) {
       const earlier = mapping.rules[shadow] as MappingRule;
       problems.push(`rule ${j} "${rule.name}": unreachable: rule ${shadow} "${earlier.name}" matches every instance it would (first match wins); move it above or narrow the earlier rule`);
@@ -27,15 +28,19 @@ export function lintMapping(mapping: Mapping): string[] {
   return problems;
 }
 
-/** True when every instance `later` matches is also matched by `earlier`. */
-function covers(earlier: MappingRule, later: MappingRule): boolean {
+/**
+ * True when every instance `later` matches is also matched by `earlier`: each network list of
+ * `earlier` contains `later`'s, and each of `earlier`'s tag patterns includes the language of
+ * `later`'s pattern on the same key (`prod*` covers `prod-eu-*`, `"*"` covers anything).
+ */
+function covers(earlier: MappingRule, later: MappingRule, budget: InclusionBudget): boolean {
   const e = earlier.match;
   const l = later.match;
   const listCovers = (outer?: string[], inner?: string[]) => outer === undefined || (inner !== undefined && inner.every((v) => outer.includes(v)));
   if (!listCovers(e.vpc, l.vpc) || !listCovers(e.subnet, l.subnet)) return false;
-  return [...(e.tags ?? [])].every(([key, pattern]) => {
-    const value = l.tags?.get(key);
-    if (value === undefined) return false;
-    return isGlob(value) ? pattern === value || pattern === '*' : globMatches(pattern, value);
-  });
+  for (const [key, pattern] of e.tags ?? []) {
+    const inner = l.tags?.get(key);
+    if (inner === undefined || !globIncludes(pattern, inner, budget)) return false;
+  }
+  return true;
 }
