@@ -1,0 +1,157 @@
+/**
+ * fast-check generators for mappings and instance facts, shared by the fuzz and property tests
+ * and by scripts/bench/mapping.ts.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import fc from 'fast-check';
+import { type Mapping, mappingSchema } from '../../lib/mapping/schema.js';
+import type { AssociationState, CurrentAssociation, InstanceFacts, InstanceState } from '../../lib/model.js';
+
+/** Keys a hostile or careless author might write; the first ones are what JavaScript objects trip over. */
+const KEYS = [
+  '__proto__',
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+  'prototype',
+  'version',
+  'rules',
+  'name',
+  'match',
+  'tags',
+  'vpc',
+  'subnet',
+  'profile',
+  'default',
+  'roles',
+  'optOutTag',
+  'onWrongProfile',
+  'imdsv2',
+  'aws:autoscaling:groupName',
+  '<<',
+  '',
+  '1',
+];
+
+/** Scalars as they appear in YAML text, including the ones YAML gives a meaning to. */
+const SCALARS = ['1', '2', 'none', 'P', 'web-*', '"*"', '?', 'true', 'null', '~', '""', "'x'", 'replace', 'report', 'required', 'vpc-0a', '!!binary aGk=', '!foo x', '.inf', '0x1F', '2001-12-14', '"\\u0000"', '🚀'];
+
+/** A YAML value as text, flow style: scalars, lists, maps, with anchors and aliases (some undefined). */
+const yamlValue: fc.Arbitrary<string> = fc.letrec<{ value: string }>((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.constantFrom(...SCALARS),
+    fc.string({ maxLength: 8 }).map((s) => JSON.stringify(s)),
+    fc.constantFrom('*a', '*b', '*undefined'),
+    fc.array(tie('value'), { maxLength: 4 }).map((items) => `[${items.join(', ')}]`),
+    fc.array(fc.tuple(fc.constantFrom(...KEYS), tie('value')), { maxLength: 4 }).map((pairs) => `{ ${pairs.map(([k, v]) => `${JSON.stringify(k)}: ${v}`).join(', ')} }`),
+    fc.tuple(fc.constantFrom('a', 'b'), tie('value')).map(([anchor, v]) => `&${anchor} ${v}`),
+  ),
+})).value;
+
+/** A document: a few top-level keys, mostly the real ones, with random values. */
+const randomDocument = fc
+  .array(fc.tuple(fc.oneof(fc.constantFrom('version', 'rules', 'default', 'roles', 'optOutTag', 'onWrongProfile'), fc.constantFrom(...KEYS)), yamlValue), { maxLength: 6 })
+  .map((pairs) => pairs.map(([k, v]) => `${JSON.stringify(k)}: ${v}`).join('\n'));
+
+/** A valid-looking rule list with random keys, patterns and aliases mixed in. */
+const ruleDocument = fc
+  .array(
+    fc.record({
+      name: fc.constantFrom('a', 'b', 'web', 'constructor', '__proto__', 'x y'),
+      key: fc.constantFrom(...KEYS),
+      pattern: fc.string({ unit: fc.constantFrom('a', '*', '?', '-', '"'), maxLength: 6 }),
+      profile: fc.constantFrom('P', 'Q', 'none', 'toString', 'bad name'),
+      anchor: fc.boolean(),
+    }),
+    { maxLength: 5 },
+  )
+  .map((rules) => {
+    const lines = rules.map((r, i) => {
+      const tags = i > 0 && r.anchor ? '*t' : `${i === 0 && r.anchor ? '&t ' : ''}{ ${JSON.stringify(r.key)}: ${JSON.stringify(r.pattern)} }`;
+      return `  - { name: ${JSON.stringify(r.name)}, match: { tags: ${tags} }, profile: ${JSON.stringify(r.profile)} }`;
+    });
+    return `version: 1\nrules:\n${lines.join('\n')}\ndefault: ${rules.length % 2 ? 'none' : 'P'}`;
+  });
+
+/** Billion laughs, of random width and depth. */
+const aliasBomb = fc.tuple(fc.integer({ min: 2, max: 12 }), fc.integer({ min: 2, max: 12 })).map(([width, depth]) => {
+  const lines = [`l0: &l0 [${Array(width).fill('"lol"').join(', ')}]`];
+  for (let i = 1; i < depth; i++) lines.push(`l${i}: &l${i} [${Array(width).fill(`*l${i - 1}`).join(', ')}]`);
+  return `version: 1\nrules: []\n${lines.join('\n')}`;
+});
+
+/** Snippets that change YAML structure when dropped into a valid file. */
+const SNIPPETS = ['&a ', '*a', '*zz', '[', ']', '{', '}', ': ', '- ', '\n  ', '\n', '!!binary ', '!!set ', '!foo ', '? ', '<<: ', '__proto__: ', 'constructor: ', '"', "'", '#', '%YAML 1.1\n', '---\n', '\t', ',', '|\n', '>-\n', '&t *t'];
+
+function seedFiles(): string[] {
+  const dir = 'tests/fixtures/mappings';
+  return ['mapping.yaml', ...readdirSync(dir).map((f) => `${dir}/${f}`)].map((f) => readFileSync(f, 'utf8'));
+}
+
+const mutation = fc.record({ at: fc.nat(), cut: fc.nat({ max: 12 }), insert: fc.oneof(fc.constantFrom(...SNIPPETS), fc.string({ maxLength: 4 })) });
+
+/** A real mapping (mapping.yaml or a fixture) with a few random cuts and insertions. */
+const mutatedFile = fc.tuple(fc.constantFrom(...seedFiles()), fc.array(mutation, { minLength: 1, maxLength: 4 })).map(([seed, mutations]) =>
+  mutations.reduce((text, m) => {
+    const at = m.at % (text.length + 1);
+    return text.slice(0, at) + m.insert + text.slice(at + m.cut);
+  }, seed),
+);
+
+/** Mapping source text, from plausible to hostile. */
+export const fuzzedMappingSource: fc.Arbitrary<string> = fc.oneof(
+  { arbitrary: mutatedFile, weight: 4 },
+  { arbitrary: randomDocument, weight: 3 },
+  { arbitrary: ruleDocument, weight: 3 },
+  { arbitrary: aliasBomb, weight: 1 },
+);
+
+// ---- valid mappings and facts for the decide property tests ----
+
+export const PROFILES = ['WebProfile', 'AdminProfile', 'BatchProfile'] as const;
+const TAG_KEYS = ['app', 'team', 'constructor', 'toString', 'aws:autoscaling:groupName'];
+const TAG_VALUES = ['web-1', 'web-2', 'db', '', 'true', 'x'];
+const TAG_PATTERNS = ['web-*', 'web-?', '*', 'db', 'x', '?*', 'true'];
+
+/** Any mapping the schema accepts (the lint's shadowing check is not needed for decide). */
+export const validMapping: fc.Arbitrary<Mapping> = fc
+  .record({
+    rules: fc.array(
+      fc.record({
+        tags: fc.dictionary(fc.constantFrom(...TAG_KEYS), fc.constantFrom(...TAG_PATTERNS), { minKeys: 1, maxKeys: 2 }),
+        profile: fc.constantFrom(...PROFILES, 'none'),
+        imdsv2: fc.boolean(),
+      }),
+      { maxLength: 4 },
+    ),
+    default: fc.option(fc.constantFrom(...PROFILES, 'none'), { nil: undefined }),
+    onWrongProfile: fc.constantFrom('replace', 'report'),
+    optOutTag: fc.constantFrom('profile-guard:ignore', 'constructor'),
+  })
+  .map((raw) =>
+    mappingSchema.parse({
+      version: 1,
+      optOutTag: raw.optOutTag,
+      onWrongProfile: raw.onWrongProfile,
+      rules: raw.rules.map((r, i) => ({ name: `r${i}`, match: { tags: r.tags }, profile: r.profile, ...(r.imdsv2 ? { imdsv2: 'required' } : {}) })),
+      ...(raw.default !== undefined ? { default: raw.default } : {}),
+    }),
+  );
+
+const STATES: InstanceState[] = ['pending', 'running', 'shutting-down', 'terminated', 'stopping', 'stopped', 'not-found'];
+const ASSOCIATION_STATES: AssociationState[] = ['associating', 'associated', 'disassociating'];
+
+const association: fc.Arbitrary<CurrentAssociation> = fc
+  .record({ name: fc.constantFrom(...PROFILES, 'webprofile', 'OtherProfile'), state: fc.constantFrom(...ASSOCIATION_STATES), path: fc.constantFrom('', 'team/') })
+  .map(({ name, state, path }) => ({ associationId: 'iip-assoc-0123456789abcdef0', profileArn: `arn:aws:iam::123456789012:instance-profile/${path}${name}`, profileName: name, state }));
+
+/** Any instance profile-guard could read: every state, tags as a Map (prototype-named keys included), any association. */
+export const instanceFacts: fc.Arbitrary<InstanceFacts> = fc
+  .record({
+    state: fc.constantFrom(...STATES),
+    tags: fc.array(fc.tuple(fc.constantFrom(...TAG_KEYS, 'profile-guard:ignore', '__proto__', 'hasOwnProperty'), fc.constantFrom(...TAG_VALUES)), { maxLength: 4 }),
+    association: fc.option(association, { nil: undefined }),
+    httpTokens: fc.constantFrom('optional', 'required', undefined),
+  })
+  .map(({ state, tags, association, httpTokens }) => ({ instanceId: 'i-0123456789abcdef0', state, tags: new Map(tags), association, httpTokens }));
