@@ -3,6 +3,7 @@ import type * as z from 'zod';
 import { MappingInvalidError } from '../errors.js';
 import { lintMapping } from './lint.js';
 import { type Mapping, mappingSchema } from './schema.js';
+import { confusedDeputyWarnings } from './warnings.js';
 import { readYaml } from './yaml.js';
 
 /** Upper bound on the file we accept: a mapping is a page of rules, not a data set. */
@@ -11,21 +12,36 @@ const MAX_MAPPING_BYTES = 256 * 1024;
 /** Marks a problem that is a profile-guard bug, not the author's: tests and the bench count these. */
 export const UNEXPECTED_PROBLEM = 'could not be processed (a profile-guard bug, please report it)';
 
+/** A valid mapping, and what is allowed but risky about it (see warnings.ts). */
+export interface ValidatedMapping {
+  mapping: Mapping;
+  warnings: string[];
+}
+
 export function loadMappingFile(file: string): Mapping {
+  return validateMappingFile(file).mapping;
+}
+
+export function validateMappingFile(file: string): ValidatedMapping {
   let source: string;
   try {
     source = readFileSync(file, 'utf8');
   } catch (error) {
     throw new MappingInvalidError(file, [`cannot read the file: ${(error as Error).message}`]);
   }
-  return parseMapping(source, file);
+  return validateMapping(source, file);
+}
+
+/** Parses and validates mapping YAML; every problem names the rule it is in. */
+export function parseMapping(source: string, file = '<mapping>'): Mapping {
+  return validateMapping(source, file).mapping;
 }
 
 /**
- * Parses and validates mapping YAML. Whatever the text, it returns or throws MappingInvalidError
+ * The one way a mapping is read. Whatever the text, it returns or throws MappingInvalidError
  * naming the file and each problem (with its place where there is one): never another exception.
  */
-export function parseMapping(source: string, file = '<mapping>'): Mapping {
+export function validateMapping(source: string, file = '<mapping>'): ValidatedMapping {
   try {
     return validateOrThrow(source, file);
   } catch (error) {
@@ -35,7 +51,7 @@ export function parseMapping(source: string, file = '<mapping>'): Mapping {
   }
 }
 
-function validateOrThrow(source: string, file: string): Mapping {
+function validateOrThrow(source: string, file: string): ValidatedMapping {
   if (Buffer.byteLength(source) > MAX_MAPPING_BYTES) {
     throw new MappingInvalidError(file, [`file is larger than ${MAX_MAPPING_BYTES} bytes`]);
   }
@@ -47,7 +63,7 @@ function validateOrThrow(source: string, file: string): Mapping {
   }
   const problems = lintMapping(result.data);
   if (problems.length > 0) throw new MappingInvalidError(file, problems);
-  return result.data;
+  return { mapping: result.data, warnings: confusedDeputyWarnings(result.data) };
 }
 
 /** A hostile file can make one message huge (zod lists every unrecognized key): keep each readable. */
