@@ -34,17 +34,31 @@ export function newInclusionBudget(): InclusionBudget {
   return { work: LINT_INCLUSION_WORK, compiled: new Map() };
 }
 
+/** The lint's question: yes only when proven (so the cheapest counterexamples are not spelled out). */
 export function globIncludes(outer: string, inner: string, budget = newInclusionBudget()): boolean {
-  return globInclusion(outer, inner, budget).included === true;
+  return compare(outer, inner, budget, false).included === true;
 }
 
 export function globInclusion(outer: string, inner: string, budget = newInclusionBudget()): Inclusion {
+  return compare(outer, inner, budget, true);
+}
+
+function compare(outer: string, inner: string, budget: InclusionBudget, withWitness: boolean): Inclusion {
+  // Linear first: most pairs of rules in a real mapping differ in their literal ends.
+  if (budget.work < outer.length + inner.length) return { included: 'unknown' };
+  budget.work -= outer.length + inner.length;
+  if (!isGlob(inner)) {
+    // A literal's language is itself: the matcher answers, in at most |inner|·(longest literal run of outer + 2) steps.
+    const steps = inner.length * (longestLiteralRun(outer) + 2);
+    if (budget.work < steps) return { included: 'unknown' };
+    budget.work -= steps;
+    return globMatches(outer, inner) ? { included: true } : { included: false, witness: inner };
+  }
+  if (!literalEndsAgree(outer, inner)) return { included: false, witness: withWitness ? fillWildcards(inner, unusedCharacter([...outer], [...inner]), 1) : '' };
   // The pairing, the matcher and the probes each cost at most |a|·|b| (normalizing only shortens).
   const cost = 4 * (outer.length + 1) * (inner.length + 1);
   if (budget.work < cost) return { included: 'unknown' };
   budget.work -= cost;
-  // A literal's language is itself: the matcher answers directly.
-  if (!isGlob(inner)) return globMatches(outer, inner) ? { included: true } : { included: false, witness: inner };
   const a = compile(outer, budget);
   const b = compile(inner, budget);
   if (pairs(a, b)) return { included: true };
@@ -55,6 +69,42 @@ export function globInclusion(outer: string, inner: string, budget = newInclusio
   const answer = searchCounterexample(a, b, limit);
   budget.work -= granted - limit.work;
   return answer;
+}
+
+/**
+ * Every value of a glob with a wildcard starts with its text before the first wildcard and ends
+ * with its text after the last; `outer` can include `inner` only if its own literal ends are a
+ * prefix and a suffix of those (a literal `outer` cannot include a glob at all). When they are
+ * not, filling each wildcard of `inner` with one character `outer` never uses breaks the
+ * disagreeing end, which is the counterexample returned above.
+ */
+function literalEndsAgree(outer: string, inner: string): boolean {
+  if (!isGlob(outer)) return false;
+  return literalPrefix(inner).startsWith(literalPrefix(outer)) && literalSuffix(inner).endsWith(literalSuffix(outer));
+}
+
+/** Text before the first wildcard (of a pattern that has one). */
+function literalPrefix(pattern: string): string {
+  return pattern.slice(0, pattern.search(/[*?]/));
+}
+
+/** Text after the last wildcard (of a pattern that has one). */
+function literalSuffix(pattern: string): string {
+  return pattern.slice(Math.max(pattern.lastIndexOf('*'), pattern.lastIndexOf('?')) + 1);
+}
+
+function longestLiteralRun(pattern: string): number {
+  let longest = 0;
+  let run = 0;
+  for (const c of pattern) {
+    run = c === '*' || c === '?' ? 0 : run + 1;
+    longest = Math.max(longest, run);
+  }
+  return longest;
+}
+
+function fillWildcards(pattern: string, other: string, starLength: number): string {
+  return Array.from(pattern, (t) => (t === '*' ? other.repeat(starLength) : t === '?' ? other : t)).join('');
 }
 
 function compile(pattern: string, budget: InclusionBudget): readonly string[] {
@@ -97,7 +147,7 @@ function pairs(a: readonly string[], b: readonly string[]): boolean {
 function quickCounterexample(a: readonly string[], b: readonly string[]): string | undefined {
   const other = unusedCharacter(a, b);
   for (const starLength of [0, 1, a.length + 1]) {
-    const value = b.map((t) => (t === '*' ? other.repeat(starLength) : t === '?' ? other : t)).join('');
+    const value = fillWildcards(b.join(''), other, starLength);
     if (!globMatches(a.join(''), value)) return value;
   }
   return undefined;

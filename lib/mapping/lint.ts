@@ -10,10 +10,11 @@ export function lintMapping(mapping: Mapping): string[] {
   const problems: string[] = [];
   const budget = newInclusionBudget();
   mapping.rules.forEach((rule, j) => {
-    const shadow = mapping.rules.slice(0, j).findIndex((earlier) => covers(earlier, rule, budget));
-    if (shadow >= 0) {
+    for (let shadow = 0; shadow < j; shadow++) {
       const earlier = mapping.rules[shadow] as MappingRule;
+      if (!covers(earlier, rule, budget)) continue;
       problems.push(`rule ${j} "${rule.name}": unreachable: rule ${shadow} "${earlier.name}" matches every instance it would (first match wins); move it above or narrow the earlier rule`);
+      break;
     }
   });
   const spellings = new Map<string, Set<string>>();
@@ -36,11 +37,15 @@ export function lintMapping(mapping: Mapping): string[] {
 function covers(earlier: MappingRule, later: MappingRule, budget: InclusionBudget): boolean {
   const e = earlier.match;
   const l = later.match;
-  const listCovers = (outer?: string[], inner?: string[]) => outer === undefined || (inner !== undefined && inner.every((v) => outer.includes(v)));
   if (!listCovers(e.vpc, l.vpc) || !listCovers(e.subnet, l.subnet)) return false;
   for (const [key, pattern] of e.tags ?? []) {
     const inner = l.tags?.get(key);
     if (inner === undefined || !globIncludes(pattern, inner, budget)) return false;
   }
   return true;
+}
+
+/** No list means "any network"; otherwise every network `inner` allows must be in `outer`. */
+function listCovers(outer: readonly string[] | undefined, inner: readonly string[] | undefined): boolean {
+  return outer === undefined || (inner !== undefined && inner.every((v) => outer.includes(v)));
 }

@@ -107,6 +107,14 @@ export const fuzzedMappingSource: fc.Arbitrary<string> = fc.oneof(
   { arbitrary: aliasBomb, weight: 1 },
 );
 
+/**
+ * `*a*b*…*`: the 40 binary digits of i spelled with a and b, each between stars. No two include
+ * each other, and all share their literal ends, so the lint must pair every two of them in full.
+ */
+export function hostileGlob(i: number): string {
+  return `*${[...i.toString(2).padStart(40, '0')].map((d) => (d === '0' ? 'a' : 'b')).join('*')}*`;
+}
+
 // ---- references and valid mappings and facts for the property tests ----
 
 /** Glob matching as defined, executed directly: memoised recursion over code points. Slow, obviously right. */
