@@ -33,7 +33,7 @@ export function writes(decision: Decision): boolean {
   return WRITE_KINDS.has(decision.action.kind) || decision.enforceImdsv2;
 }
 
-/** DESIGN.md section 3, row by row. Pure: the same facts and mapping always give the same decision. */
+/** The decision table (README, "How it decides"), row by row. Pure: the same facts and mapping always give the same decision. */
 export function decide(facts: InstanceFacts, mapping: Mapping): Decision {
   const base = { instanceId: facts.instanceId, enforceImdsv2: false };
   const current = facts.association?.profileName;

@@ -210,7 +210,8 @@ function searchCounterexample(a: readonly string[], b: readonly string[], budget
       continue;
     }
     const token = b[node.at] as string;
-    const symbols = token === '*' || token === '?' ? [...new Set(node.states.map((s) => a[s]).filter((t) => t !== undefined && t !== '*' && t !== '?')), OTHER] : [token];
+    const wildcard = token === '*' || token === '?';
+    const symbols = wildcard ? [...new Set(node.states.map((s) => a[s]).filter((t) => t !== undefined && t !== '*' && t !== '?')), OTHER] : [token];
     const nextAt = token === '*' ? node.at : node.at + 1;
     if (token === '*') visit({ at: node.at + 1, states: node.states, parent: node, symbol: undefined });
     for (const symbol of symbols) visit({ at: nextAt, states: step(node.states, symbol as string), parent: node, symbol: symbol as string });

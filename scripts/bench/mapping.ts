@@ -47,7 +47,8 @@ function globTable(): void {
 
 function lintTable(): void {
   const hostile = Array.from({ length: 300 }, (_, i) => `  - { name: r${i}, match: { tags: { k: "${hostileGlob(i)}" } }, profile: P }`);
-  const realistic = Array.from({ length: 500 }, (_, i) => `  - { name: r${i}, match: { tags: { app: "svc-${i}-*", env: "${['prod', 'dev', 'stage'][i % 3]}*" } }, profile: P${i % 20} }`);
+  const env = ['prod', 'dev', 'stage'];
+  const realistic = Array.from({ length: 500 }, (_, i) => `  - { name: r${i}, match: { tags: { app: "svc-${i}-*", env: "${env[i % 3]}*" } }, profile: P${i % 20} }`);
   const flowKeys = `{${Array.from({ length: 30_000 }, (_, i) => `${i}: 1`).join(',')}}`;
   console.log('\n## Validating whole mappings');
   console.log('| mapping | outcome | time |');

@@ -35,7 +35,7 @@ function expectedKind(facts: InstanceFacts, mapping: Mapping): ActionKind {
 const property = (check: (facts: InstanceFacts, mapping: Mapping, decision: Decision) => void) =>
   fc.assert(
     fc.property(instanceFacts, validMapping, (facts, mapping) => check(facts, mapping, decide(facts, mapping))),
-    { numRuns: 2000 },
+    { numRuns: 1000 },
   );
 
 describe('decide, on arbitrary instances and valid mappings', () => {

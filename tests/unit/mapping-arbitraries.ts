@@ -34,7 +34,10 @@ const KEYS = [
 ];
 
 /** Scalars as they appear in YAML text, including the ones YAML gives a meaning to. */
-const SCALARS = ['1', '2', 'none', 'P', 'web-*', '"*"', '?', 'true', 'null', '~', '""', "'x'", 'replace', 'report', 'required', 'vpc-0a', '!!binary aGk=', '!foo x', '.inf', '0x1F', '2001-12-14', '"\\u0000"', '🚀'];
+const SCALARS = [
+  ...['1', '2', 'none', 'P', 'web-*', '"*"', '?', 'true', 'null', '~', '""', "'x'", 'replace', 'report', 'required', 'vpc-0a'],
+  ...['!!binary aGk=', '!foo x', '.inf', '0x1F', '2001-12-14', '"\\u0000"', '🚀'],
+];
 
 /** A YAML value as text, flow style: scalars, lists, maps, with anchors and aliases (some undefined). */
 const yamlValue: fc.Arbitrary<string> = fc.letrec<{ value: string }>((tie) => ({
@@ -44,14 +47,16 @@ const yamlValue: fc.Arbitrary<string> = fc.letrec<{ value: string }>((tie) => ({
     fc.string({ maxLength: 8 }).map((s) => JSON.stringify(s)),
     fc.constantFrom('*a', '*b', '*undefined'),
     fc.array(tie('value'), { maxLength: 4 }).map((items) => `[${items.join(', ')}]`),
-    fc.array(fc.tuple(fc.constantFrom(...KEYS), tie('value')), { maxLength: 4 }).map((pairs) => `{ ${pairs.map(([k, v]) => `${JSON.stringify(k)}: ${v}`).join(', ')} }`),
+    fc
+      .array(fc.tuple(fc.constantFrom(...KEYS), tie('value')), { maxLength: 4 })
+      .map((pairs) => `{ ${pairs.map(([k, v]) => `${JSON.stringify(k)}: ${v}`).join(', ')} }`),
     fc.tuple(fc.constantFrom('a', 'b'), tie('value')).map(([anchor, v]) => `&${anchor} ${v}`),
   ),
 })).value;
 
 /** A document: a few top-level keys, mostly the real ones, with random values. */
 const randomDocument = fc
-  .array(fc.tuple(fc.oneof(fc.constantFrom('version', 'rules', 'default', 'roles', 'optOutTag', 'onWrongProfile'), fc.constantFrom(...KEYS)), yamlValue), { maxLength: 6 })
+  .array(fc.tuple(fc.oneof(fc.constantFrom('version', 'rules', 'default', 'roles', 'optOutTag'), fc.constantFrom(...KEYS)), yamlValue), { maxLength: 6 })
   .map((pairs) => pairs.map(([k, v]) => `${JSON.stringify(k)}: ${v}`).join('\n'));
 
 /** A valid-looking rule list with random keys, patterns and aliases mixed in. */
@@ -82,7 +87,10 @@ const aliasBomb = fc.tuple(fc.integer({ min: 2, max: 12 }), fc.integer({ min: 2,
 });
 
 /** Snippets that change YAML structure when dropped into a valid file. */
-const SNIPPETS = ['&a ', '*a', '*zz', '[', ']', '{', '}', ': ', '- ', '\n  ', '\n', '!!binary ', '!!set ', '!foo ', '? ', '<<: ', '__proto__: ', 'constructor: ', '"', "'", '#', '%YAML 1.1\n', '---\n', '\t', ',', '|\n', '>-\n', '&t *t'];
+const SNIPPETS = [
+  ...['&a ', '*a', '*zz', '&t *t', '[', ']', '{', '}', ': ', '- ', ',', '? ', '<<: ', '__proto__: ', 'constructor: '],
+  ...['\n  ', '\n', '\t', '"', "'", '#', '|\n', '>-\n', '!!binary ', '!!set ', '!foo ', '%YAML 1.1\n', '---\n'],
+];
 
 function seedFiles(): string[] {
   const dir = 'tests/fixtures/mappings';
@@ -170,17 +178,29 @@ const STATES: InstanceState[] = ['pending', 'running', 'shutting-down', 'termina
 const ASSOCIATION_STATES: AssociationState[] = ['associating', 'associated', 'disassociating'];
 
 /** Usually one of the states where decide acts, so the interesting rows are well covered. */
-const mostly = <T>(usual: T[], all: T[]): fc.Arbitrary<T> => fc.oneof({ arbitrary: fc.constantFrom(...usual), weight: 3 }, { arbitrary: fc.constantFrom(...all), weight: 2 });
+const mostly = <T>(usual: T[], all: T[]): fc.Arbitrary<T> =>
+  fc.oneof({ arbitrary: fc.constantFrom(...usual), weight: 3 }, { arbitrary: fc.constantFrom(...all), weight: 2 });
 
 const association: fc.Arbitrary<CurrentAssociation> = fc
-  .record({ name: fc.constantFrom(...PROFILES, 'webprofile', 'OtherProfile'), state: mostly<AssociationState>(['associated'], ASSOCIATION_STATES), path: fc.constantFrom('', 'team/') })
-  .map(({ name, state, path }) => ({ associationId: 'iip-assoc-0123456789abcdef0', profileArn: `arn:aws:iam::123456789012:instance-profile/${path}${name}`, profileName: name, state }));
+  .record({
+    name: fc.constantFrom(...PROFILES, 'webprofile', 'OtherProfile'),
+    state: mostly<AssociationState>(['associated'], ASSOCIATION_STATES),
+    path: fc.constantFrom('', 'team/'),
+  })
+  .map(({ name, state, path }) => ({
+    associationId: 'iip-assoc-0123456789abcdef0',
+    profileArn: `arn:aws:iam::123456789012:instance-profile/${path}${name}`,
+    profileName: name,
+    state,
+  }));
 
 /** Any instance profile-guard could read: every state, tags as a Map (prototype-named keys included), any association. */
 export const instanceFacts: fc.Arbitrary<InstanceFacts> = fc
   .record({
     state: mostly<InstanceState>(['running', 'stopped'], STATES),
-    tags: fc.array(fc.tuple(fc.constantFrom(...TAG_KEYS, 'profile-guard:ignore', '__proto__', 'hasOwnProperty'), fc.constantFrom(...TAG_VALUES)), { maxLength: 4 }),
+    tags: fc.array(fc.tuple(fc.constantFrom(...TAG_KEYS, 'profile-guard:ignore', '__proto__', 'hasOwnProperty'), fc.constantFrom(...TAG_VALUES)), {
+      maxLength: 4,
+    }),
     association: fc.option(association, { nil: undefined }),
     httpTokens: fc.constantFrom('optional', 'required', undefined),
   })

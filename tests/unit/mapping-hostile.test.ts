@@ -61,8 +61,8 @@ describe('a hostile mapping is refused with a typed error naming the file, the p
     expect(problemsOf(source)).toEqual(expected);
   });
 
-  it('keeps each problem short even when the file repeats a key thousands of times', () => {
-    const source = `{${Array.from({ length: 5000 }, (_, i) => `k${i}: 1`).join(', ')}}`;
+  it('keeps each problem short even when the file has a thousand unknown keys', () => {
+    const source = `{${Array.from({ length: 1000 }, (_, i) => `k${i}: 1`).join(', ')}}`;
     for (const problem of problemsOf(source)) expect(problem.length).toBeLessThanOrEqual(301);
   });
 

@@ -6,7 +6,11 @@ import type { Mapping } from '../../lib/mapping/schema.js';
 import { type Statement, remediateStatements } from '../../policies/generate.js';
 import { instanceFacts, validMapping } from './mapping-arbitraries.js';
 
-const refs = { topicArn: 'arn:aws:sns:us-east-1:123456789012:t', topicKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/k', dlqArn: 'arn:aws:sqs:us-east-1:123456789012:q' };
+const refs = {
+  topicArn: 'arn:aws:sns:us-east-1:123456789012:t',
+  topicKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/k',
+  dlqArn: 'arn:aws:sqs:us-east-1:123456789012:q',
+};
 const statementsOf = (mapping: Mapping) => remediateStatements(mapping, refs);
 const sid = (statements: Statement[], name: string) => statements.find((s) => s.Sid === name);
 const grantsDetach = (mapping: Mapping) => sid(statementsOf(mapping), 'DetachProfiles') !== undefined;
@@ -26,7 +30,9 @@ describe('the function role may disassociate exactly when decide can', () => {
 
   it('default: none really does disassociate (the case the policy used to miss)', () => {
     const mapping = parseMapping('version: 1\nonWrongProfile: report\nrules: []\ndefault: none');
-    const facts = { instanceId: 'i-0123456789abcdef0', state: 'running' as const, tags: new Map(), association: { associationId: 'iip-assoc-1', profileArn: 'arn:aws:iam::123456789012:instance-profile/Admin', profileName: 'Admin', state: 'associated' as const } };
+    const profileArn = 'arn:aws:iam::123456789012:instance-profile/Admin';
+    const association = { associationId: 'iip-assoc-1', profileArn, profileName: 'Admin', state: 'associated' as const };
+    const facts = { instanceId: 'i-0123456789abcdef0', state: 'running' as const, tags: new Map<string, string>(), association };
     expect(decide(facts, mapping).action.kind).toBe('disassociate');
     expect(grantsDetach(mapping)).toBe(true);
   });
