@@ -55,7 +55,8 @@ export function readYaml(source: string): YamlRead {
 
 function describeYamlError(kind: string, error: YAMLError): string {
   const where = error.linePos?.[0] ? `line ${error.linePos[0].line}, column ${error.linePos[0].col}` : 'unknown position';
-  return `${kind}, ${where}: ${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`;
+  const message = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+  return `${kind}, ${where}: ${message.length <= 300 ? message : `${message.slice(0, 300)}…`}`;
 }
 
 function capped(problems: string[]): string[] {

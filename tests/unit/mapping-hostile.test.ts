@@ -64,6 +64,9 @@ describe('a hostile mapping is refused with a typed error naming the file, the p
   it('keeps each problem short even when the file has a thousand unknown keys', () => {
     const source = `{${Array.from({ length: 1000 }, (_, i) => `k${i}: 1`).join(', ')}}`;
     for (const problem of problemsOf(source)) expect(problem.length).toBeLessThanOrEqual(301);
+    const [longTag] = problemsOf(`version: !${'x'.repeat(100_000)} 1\nrules: []`);
+    expect(longTag).toMatch(/^YAML, line 1, column 10: Unresolved tag: !xxx/);
+    expect(longTag?.length).toBeLessThan(400);
   });
 
   it('still accepts anchors and aliases used within reason', () => {
