@@ -1,5 +1,5 @@
 import { desiredFor } from './mapping/match.js';
-import { type Mapping, NO_PROFILE } from './mapping/schema.js';
+import { type Mapping, NO_PROFILE, mappedProfiles } from './mapping/schema.js';
 import type { InstanceFacts } from './model.js';
 
 /** What to do about an instance's profile. A plain value: only lib/act touches AWS. */
@@ -33,7 +33,7 @@ export function writes(decision: Decision): boolean {
   return WRITE_KINDS.has(decision.action.kind) || decision.enforceImdsv2;
 }
 
-/** DESIGN.md section 3, row by row. Pure: the same facts and mapping always give the same decision. */
+/** The decision table (README, "How it decides"), row by row. Pure: the same facts and mapping always give the same decision. */
 export function decide(facts: InstanceFacts, mapping: Mapping): Decision {
   const base = { instanceId: facts.instanceId, enforceImdsv2: false };
   const current = facts.association?.profileName;
@@ -41,7 +41,7 @@ export function decide(facts: InstanceFacts, mapping: Mapping): Decision {
   if (facts.state === 'not-found' || facts.state === 'terminated' || facts.state === 'shutting-down') {
     return { ...base, action: { kind: 'skip', why: 'gone' }, currentProfile: current, reason: `instance is ${facts.state}` };
   }
-  if (facts.tags[mapping.optOutTag] === 'true') {
+  if (facts.tags.get(mapping.optOutTag) === 'true') {
     return { ...base, action: { kind: 'skip', why: 'opted-out' }, currentProfile: current, reason: `opted out with tag ${mapping.optOutTag}=true` };
   }
   const desired = desiredFor(facts, mapping);
@@ -84,6 +84,18 @@ export function decide(facts: InstanceFacts, mapping: Mapping): Decision {
   }
   // Running: replace is atomic, so the instance is never without credentials.
   return { ...context, enforceImdsv2, action: { kind: 'replace', from, to: desired.profile, associationId }, reason: `wears ${from}; rule ${desired.rule} wants ${desired.profile}${imdsNote}` };
+}
+
+/**
+ * Whether decide() can ever disassociate under this mapping; the generated policy grants
+ * ec2:DisassociateIamInstanceProfile exactly then. A `none` rule or `default: none` strips a
+ * profile (whatever onWrongProfile says), and replacing a wrong profile on a stopped instance
+ * detaches it first, which needs replace mode and a real profile to attach.
+ */
+export function canDetach(mapping: Mapping): boolean {
+  const stripsProfiles = mapping.rules.some((r) => r.profile === NO_PROFILE) || mapping.default === NO_PROFILE;
+  const detachesThenAttaches = mapping.onWrongProfile === 'replace' && mappedProfiles(mapping).length > 0;
+  return stripsProfiles || detachesThenAttaches;
 }
 
 /** IAM treats instance profile names as case-insensitive and unique per account. */

@@ -4,7 +4,7 @@ import type { Mapping } from './mapping/schema.js';
 import type { InstanceFacts } from './model.js';
 
 /**
- * The decision table of DESIGN.md section 3 as data: each row carries an example that the
+ * The decision table as data: each row carries an example that the
  * unit tests run through decide(), and the README's "How it decides" section is rendered
  * from it (scripts/docs.ts), so the documentation cannot drift from the code.
  */
@@ -36,7 +36,7 @@ const wearing = (profileName: string, state: 'associating' | 'associated' = 'ass
 const facts = (state: InstanceFacts['state'], tags: Record<string, string>, association?: ReturnType<typeof wearing>): InstanceFacts => ({
   instanceId: 'i-0123456789abcdef0',
   state,
-  tags,
+  tags: new Map(Object.entries(tags)),
   association,
 });
 

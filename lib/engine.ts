@@ -229,7 +229,7 @@ function resultOf(facts: InstanceFacts, decision: Decision, outcome: Outcome, re
   const { action } = decision;
   return {
     instanceId: facts.instanceId,
-    name: facts.tags.Name,
+    name: facts.tags.get('Name'),
     state: facts.state,
     action: action.kind,
     from: decision.currentProfile,

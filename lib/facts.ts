@@ -70,8 +70,8 @@ function toCurrentAssociation(association: { AssociationId?: string; IamInstance
 }
 
 function toFacts(instance: Instance, association: CurrentAssociation | undefined): InstanceFacts {
-  const tags: Record<string, string> = {};
-  for (const tag of instance.Tags ?? []) if (tag.Key !== undefined) tags[tag.Key] = tag.Value ?? '';
+  const tags = new Map<string, string>();
+  for (const tag of instance.Tags ?? []) if (tag.Key !== undefined) tags.set(tag.Key, tag.Value ?? '');
   return {
     instanceId: instance.InstanceId as string,
     state: (instance.State?.Name ?? 'not-found') as InstanceState,

@@ -15,7 +15,8 @@ export interface CurrentAssociation {
 export interface InstanceFacts {
   instanceId: string;
   state: InstanceState;
-  tags: Readonly<Record<string, string>>;
+  /** Own entries only: tag keys are data (`constructor` is a valid key), never looked up on an object. */
+  tags: ReadonlyMap<string, string>;
   vpcId?: string | undefined;
   subnetId?: string | undefined;
   /** IMDS HttpTokens: "required" means IMDSv2 is enforced. */
@@ -29,7 +30,7 @@ export function isInstanceId(value: string): boolean {
 }
 
 export function goneFacts(instanceId: string): InstanceFacts {
-  return { instanceId, state: 'not-found', tags: {} };
+  return { instanceId, state: 'not-found', tags: new Map() };
 }
 
 /** Last path segment of an instance profile ARN: arn:aws:iam::1:instance-profile/path/Name -> Name. */

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OPERATIONS_BY_PRINCIPAL, type Principal, operationById } from '../lib/aws/index.js';
-import { type Mapping, NO_PROFILE, mappedProfiles, roleOf } from '../lib/mapping/schema.js';
+import { canDetach } from '../lib/decide.js';
+import { type Mapping, mappedProfiles, roleOf } from '../lib/mapping/schema.js';
 
 /** A string, or a CloudFormation intrinsic that resolves to one (Fn::Sub, Fn::GetAtt, Ref). */
 export type CfnValue = string | Record<string, unknown>;
@@ -49,11 +50,10 @@ function iamArns(kind: 'instance-profile' | 'role', names: readonly string[]): C
 export function mappingFills(mapping: Mapping): Record<string, CfnValue[]> {
   const profiles = mappedProfiles(mapping);
   const instances = [ACCOUNT_ARN('ec2', 'instance/*')];
-  // Disassociate serves `profile: none` rules and the detach-then-attach of a stopped instance's wrong profile.
-  const detaches = mapping.rules.some((r) => r.profile === NO_PROFILE) || (mapping.onWrongProfile === 'replace' && profiles.length > 0);
   return {
     '<instance-arns>': profiles.length > 0 ? instances : [],
-    '<instance-arns-if-detaching>': detaches ? instances : [],
+    // Exactly when decide() can disassociate: `none` rules, `default: none`, detach-then-attach.
+    '<instance-arns-if-detaching>': canDetach(mapping) ? instances : [],
     '<instance-arns-if-imdsv2>': mapping.rules.some((r) => r.imdsv2 === 'required') ? instances : [],
     '<mapped-profile-arns>': iamArns('instance-profile', profiles),
     '<mapped-role-arns>': iamArns('role', [...new Set(profiles.map((p) => roleOf(mapping, p)))]),

@@ -1,4 +1,4 @@
-import { globMatches, isGlob } from './match.js';
+import { type InclusionBudget, globIncludes, newInclusionBudget } from './glob-inclusion.js';
 import { type Mapping, type MappingRule, NO_PROFILE } from './schema.js';
 
 /**
@@ -8,11 +8,13 @@ import { type Mapping, type MappingRule, NO_PROFILE } from './schema.js';
  */
 export function lintMapping(mapping: Mapping): string[] {
   const problems: string[] = [];
+  const budget = newInclusionBudget();
   mapping.rules.forEach((rule, j) => {
-    const shadow = mapping.rules.slice(0, j).findIndex((earlier) => covers(earlier, rule));
-    if (shadow >= 0) {
+    for (let shadow = 0; shadow < j; shadow++) {
       const earlier = mapping.rules[shadow] as MappingRule;
+      if (!covers(earlier, rule, budget)) continue;
       problems.push(`rule ${j} "${rule.name}": unreachable: rule ${shadow} "${earlier.name}" matches every instance it would (first match wins); move it above or narrow the earlier rule`);
+      break;
     }
   });
   const spellings = new Map<string, Set<string>>();
@@ -27,15 +29,23 @@ export function lintMapping(mapping: Mapping): string[] {
   return problems;
 }
 
-/** True when every instance `later` matches is also matched by `earlier`. */
-function covers(earlier: MappingRule, later: MappingRule): boolean {
+/**
+ * True when every instance `later` matches is also matched by `earlier`: each network list of
+ * `earlier` contains `later`'s, and each of `earlier`'s tag patterns includes the language of
+ * `later`'s pattern on the same key (`prod*` covers `prod-eu-*`, `"*"` covers anything).
+ */
+function covers(earlier: MappingRule, later: MappingRule, budget: InclusionBudget): boolean {
   const e = earlier.match;
   const l = later.match;
-  const listCovers = (outer?: string[], inner?: string[]) => outer === undefined || (inner !== undefined && inner.every((v) => outer.includes(v)));
   if (!listCovers(e.vpc, l.vpc) || !listCovers(e.subnet, l.subnet)) return false;
-  return Object.entries(e.tags ?? {}).every(([key, pattern]) => {
-    const value = l.tags?.[key];
-    if (value === undefined) return false;
-    return isGlob(value) ? pattern === value || pattern === '*' : globMatches(pattern, value);
-  });
+  for (const [key, pattern] of e.tags ?? []) {
+    const inner = l.tags?.get(key);
+    if (inner === undefined || !globIncludes(pattern, inner, budget)) return false;
+  }
+  return true;
+}
+
+/** No list means "any network"; otherwise every network `inner` allows must be in `outer`. */
+function listCovers(outer: readonly string[] | undefined, inner: readonly string[] | undefined): boolean {
+  return outer === undefined || (inner !== undefined && inner.every((v) => outer.includes(v)));
 }

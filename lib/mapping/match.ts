@@ -1,8 +1,14 @@
+import { globMatches } from './glob.js';
 import type { Mapping, MappingRule } from './schema.js';
 
-/** What the mapping sees of an instance. */
+export { globMatches, isGlob } from './glob.js';
+
+/**
+ * What the mapping sees of an instance. Tags are a Map: a key is looked up among the instance's
+ * own tags only, so a rule on a tag named `constructor` or `toString` never sees Object.prototype.
+ */
 export interface MatchableInstance {
-  tags: Readonly<Record<string, string>>;
+  tags: ReadonlyMap<string, string>;
   vpcId?: string | undefined;
   subnetId?: string | undefined;
 }
@@ -27,32 +33,9 @@ export function ruleMatches(rule: MappingRule, instance: MatchableInstance): boo
   const { tags, vpc, subnet } = rule.match;
   if (vpc && !(instance.vpcId && vpc.includes(instance.vpcId))) return false;
   if (subnet && !(instance.subnetId && subnet.includes(instance.subnetId))) return false;
-  if (tags) {
-    for (const [key, pattern] of Object.entries(tags)) {
-      const value = instance.tags[key];
-      if (value === undefined || !globMatches(pattern, value)) return false;
-    }
+  for (const [key, pattern] of tags ?? []) {
+    const value = instance.tags.get(key);
+    if (value === undefined || !globMatches(pattern, value)) return false;
   }
   return true;
-}
-
-const compiled = new Map<string, RegExp>();
-
-/** Tag value globs: `*` is any run of characters (so `"*"` means "key present"), `?` one character. */
-export function globMatches(pattern: string, value: string): boolean {
-  if (!pattern.includes('*') && !pattern.includes('?')) return pattern === value;
-  let regex = compiled.get(pattern);
-  if (!regex) {
-    const body = pattern
-      .split('')
-      .map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
-      .join('');
-    regex = new RegExp(`^${body}$`, 's');
-    compiled.set(pattern, regex);
-  }
-  return regex.test(value);
-}
-
-export function isGlob(pattern: string): boolean {
-  return pattern.includes('*') || pattern.includes('?');
 }

@@ -8,12 +8,26 @@ const profileName = z
   .string()
   .regex(/^[\w+=,.@-]{1,128}$/, 'must be an IAM instance profile name (letters, digits and +=,.@_-, at most 128), or "none"');
 
-const tagKey = z.string().min(1, 'tag key must not be empty').max(128, 'tag key longer than 128 characters');
+const tagKey = z
+  .string()
+  .min(1, 'tag key must not be empty')
+  .max(128, 'tag key longer than 128 characters')
+  // A JavaScript object cannot hold this key (assigning it changes the prototype); refused rather than silently lost.
+  .refine((key) => key !== '__proto__', 'tag key "__proto__" is not supported');
 const tagPattern = z.string().max(256, 'tag value pattern longer than 256 characters');
+
+/**
+ * Tag patterns become a Map of own entries: a key such as `constructor` is a legitimate EC2 tag
+ * key and must be looked up as data, never through a JavaScript object's prototype.
+ */
+const tagsSchema = z
+  .record(tagKey, tagPattern)
+  .refine((tags) => Object.keys(tags).length > 0, 'tags is empty, which would match every instance; name at least one tag (use "default" for a catch-all)')
+  .transform((tags): ReadonlyMap<string, string> => new Map(Object.entries(tags)));
 
 const matchSchema = z
   .strictObject({
-    tags: z.record(tagKey, tagPattern).optional(),
+    tags: tagsSchema.optional(),
     vpc: z.array(z.string().regex(/^vpc-[0-9a-f]+$/, 'must be a VPC id like vpc-0abc')).min(1).optional(),
     subnet: z.array(z.string().regex(/^subnet-[0-9a-f]+$/, 'must be a subnet id like subnet-0abc')).min(1).optional(),
   })
@@ -62,7 +76,8 @@ export function mappedProfiles(mapping: Pick<Mapping, 'rules' | 'default'>): str
 
 /** The role inside a mapped profile: named in `roles`, else the same name as the profile. */
 export function roleOf(mapping: Pick<Mapping, 'roles'>, profile: string): string {
-  return mapping.roles[profile] ?? profile;
+  // Own keys only: a profile may be named like an Object.prototype member (`constructor`).
+  return Object.hasOwn(mapping.roles, profile) ? (mapping.roles[profile] as string) : profile;
 }
 
 export type MappingRule = z.infer<typeof ruleSchema>;

@@ -28,13 +28,13 @@ function association(profileName: string, state: CurrentAssociation['state'] = '
 }
 
 function facts(state: InstanceState, tags: Record<string, string>, current?: CurrentAssociation, httpTokens = 'optional'): InstanceFacts {
-  return { instanceId: 'i-0123456789abcdef0', state, tags, association: current, httpTokens };
+  return { instanceId: 'i-0123456789abcdef0', state, tags: new Map(Object.entries(tags)), association: current, httpTokens };
 }
 
 const web = { app: 'web-frontend' };
 const quarantined = { 'security:quarantine': 'true', app: 'web-frontend' };
 
-// DESIGN.md section 3, one row per line.
+// The decision table (README, "How it decides"), one row per line.
 const table: [string, InstanceFacts, typeof mapping, ActionKind, string?][] = [
   ['terminated instance is skipped as gone', facts('terminated', web), mapping, 'skip', 'gone'],
   ['shutting-down instance is skipped as gone', facts('shutting-down', web, association('Other')), mapping, 'skip', 'gone'],

@@ -78,11 +78,12 @@ default: Baseline
     ['wrong subnet falls through', { app: 'api' }, { vpcId: 'vpc-0abc', subnetId: 'subnet-09' }, 'default'],
     ['no VPC (EC2-Classic-like) falls through', { app: 'api' }, {}, 'default'],
   ])('%s', (_name, tags, attributes, rule) => {
-    expect(desiredFor({ tags, ...attributes }, mapping)?.rule).toBe(rule);
+    expect(desiredFor({ tags: new Map(Object.entries(tags)), ...attributes }, mapping)?.rule).toBe(rule);
   });
 
   it('first match wins', () => {
-    expect(desiredFor({ tags: { team: 'payments', env: 'prod', app: 'web-1' } }, mapping)?.profile).toBe('Payments');
+    const tags = new Map([['team', 'payments'], ['env', 'prod'], ['app', 'web-1']]);
+    expect(desiredFor({ tags }, mapping)?.profile).toBe('Payments');
   });
 
   it('treats regex characters in globs literally', () => {
