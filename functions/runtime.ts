@@ -5,7 +5,7 @@ import { createClients } from '../lib/aws/clients.js';
 import { loadConfig } from '../lib/config.js';
 import { deadlineIn } from '../lib/deadline.js';
 import { describeError } from '../lib/errors.js';
-import { loadMappingFile } from '../lib/mapping/load.js';
+import { validateMappingFile } from '../lib/mapping/load.js';
 import type { Runtime } from '../lib/service.js';
 
 export const logger = new Logger({ serviceName: 'profile-guard' });
@@ -41,7 +41,9 @@ export function getRuntime(): Runtime {
   if (runtime) return runtime;
   try {
     const config = loadConfig();
-    const mapping = loadMappingFile(config.mappingFile);
+    const { mapping, warnings } = validateMappingFile(config.mappingFile);
+    // Once per container: a rule anyone who can tag an instance could use to get a profile.
+    for (const warning of warnings) logger.warn('mapping warning', { warning });
     const clients = createClients({ instrument: (client) => tracer.captureAWSv3Client(client) });
     runtime = { clients, config, mapping, log: logger };
     return runtime;

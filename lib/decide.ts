@@ -20,6 +20,8 @@ export interface Decision {
   action: ProfileAction;
   /** Also set IMDSv2 to required (the matched rule asks for it and the instance does not have it). */
   enforceImdsv2: boolean;
+  /** With enforceImdsv2: also turn the metadata endpoint on (the rule asks, and its owner had turned it off). */
+  enableImdsEndpoint?: boolean | undefined;
   rule?: string | undefined;
   desiredProfile?: string | undefined;
   currentProfile?: string | undefined;
@@ -59,31 +61,33 @@ export function decide(facts: InstanceFacts, mapping: Mapping): Decision {
   }
 
   const wantsNone = desired.profile === NO_PROFILE;
-  const enforceImdsv2 = desired.imdsv2Required && facts.httpTokens !== 'required';
-  const imdsNote = enforceImdsv2 ? '; IMDSv2 will be required' : '';
+  const endpointOff = facts.httpEndpoint === 'disabled';
+  const enableImdsEndpoint = desired.imdsv2Required && desired.imdsEndpointEnabled && endpointOff;
+  const enforceImdsv2 = desired.imdsv2Required && (facts.httpTokens !== 'required' || enableImdsEndpoint);
+  const imdsNote = !enforceImdsv2 ? '' : enableImdsEndpoint ? '; IMDSv2 will be required and the metadata endpoint, which was off, turned on' : endpointOff ? '; IMDSv2 will be required (the metadata endpoint is off and stays off)' : '; IMDSv2 will be required';
 
   if (!association) {
-    if (wantsNone) return { ...context, enforceImdsv2, action: { kind: 'noop' }, reason: `rule ${desired.rule} wants no profile and there is none${imdsNote}` };
-    return { ...context, enforceImdsv2, action: { kind: 'associate', to: desired.profile }, reason: `no profile; rule ${desired.rule} wants ${desired.profile}${imdsNote}` };
+    if (wantsNone) return { ...context, enforceImdsv2, ...(enableImdsEndpoint ? { enableImdsEndpoint } : {}), action: { kind: 'noop' }, reason: `rule ${desired.rule} wants no profile and there is none${imdsNote}` };
+    return { ...context, enforceImdsv2, ...(enableImdsEndpoint ? { enableImdsEndpoint } : {}), action: { kind: 'associate', to: desired.profile }, reason: `no profile; rule ${desired.rule} wants ${desired.profile}${imdsNote}` };
   }
 
   const from = association.profileName;
   const { associationId } = association;
   if (wantsNone) {
-    return { ...context, enforceImdsv2, action: { kind: 'disassociate', from, associationId }, reason: `rule ${desired.rule} wants no profile; removing ${from}${imdsNote}` };
+    return { ...context, enforceImdsv2, ...(enableImdsEndpoint ? { enableImdsEndpoint } : {}), action: { kind: 'disassociate', from, associationId }, reason: `rule ${desired.rule} wants no profile; removing ${from}${imdsNote}` };
   }
   if (sameProfile(from, desired.profile)) {
-    return { ...context, enforceImdsv2, action: { kind: 'noop' }, reason: `already wears ${from}${imdsNote}` };
+    return { ...context, enforceImdsv2, ...(enableImdsEndpoint ? { enableImdsEndpoint } : {}), action: { kind: 'noop' }, reason: `already wears ${from}${imdsNote}` };
   }
   if (mapping.onWrongProfile === 'report') {
     return { ...context, action: { kind: 'report-drift', from, to: desired.profile }, reason: `wears ${from}, rule ${desired.rule} wants ${desired.profile}; onWrongProfile is report` };
   }
   if (facts.state === 'stopped') {
     // Replace is rejected on stopped instances, so detach then attach (no credentials are in use while stopped).
-    return { ...context, enforceImdsv2, action: { kind: 'detach-attach', from, to: desired.profile, associationId }, reason: `stopped, wears ${from}; rule ${desired.rule} wants ${desired.profile}${imdsNote}` };
+    return { ...context, enforceImdsv2, ...(enableImdsEndpoint ? { enableImdsEndpoint } : {}), action: { kind: 'detach-attach', from, to: desired.profile, associationId }, reason: `stopped, wears ${from}; rule ${desired.rule} wants ${desired.profile}${imdsNote}` };
   }
   // Running: replace is atomic, so the instance is never without credentials.
-  return { ...context, enforceImdsv2, action: { kind: 'replace', from, to: desired.profile, associationId }, reason: `wears ${from}; rule ${desired.rule} wants ${desired.profile}${imdsNote}` };
+  return { ...context, enforceImdsv2, ...(enableImdsEndpoint ? { enableImdsEndpoint } : {}), action: { kind: 'replace', from, to: desired.profile, associationId }, reason: `wears ${from}; rule ${desired.rule} wants ${desired.profile}${imdsNote}` };
 }
 
 /**

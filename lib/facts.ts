@@ -79,6 +79,7 @@ function toFacts(instance: Instance, association: CurrentAssociation | undefined
     vpcId: instance.VpcId,
     subnetId: instance.SubnetId,
     httpTokens: instance.MetadataOptions?.HttpTokens,
+    httpEndpoint: instance.MetadataOptions?.HttpEndpoint,
     association,
   };
 }

@@ -21,6 +21,8 @@ export interface InstanceFacts {
   subnetId?: string | undefined;
   /** IMDS HttpTokens: "required" means IMDSv2 is enforced. */
   httpTokens?: string | undefined;
+  /** IMDS HttpEndpoint: "disabled" means its owner turned the metadata endpoint off. */
+  httpEndpoint?: string | undefined;
   association?: CurrentAssociation | undefined;
 }
 

@@ -26,5 +26,5 @@ export async function carryOut(decision: Decision, deps: ActDeps): Promise<void>
     default:
       break;
   }
-  if (decision.enforceImdsv2) await requireImdsv2Tokens(deps.ec2, instanceId, deps.deadline);
+  if (decision.enforceImdsv2) await requireImdsv2Tokens(deps.ec2, instanceId, { enableEndpoint: decision.enableImdsEndpoint }, deps.deadline);
 }

@@ -133,10 +133,14 @@ export async function disassociateProfile(ec2: EC2Client, instanceId: string, as
   });
 }
 
-export async function requireImdsv2Tokens(ec2: EC2Client, instanceId: string, scope: CallScope = {}): Promise<void> {
-  // HttpEndpoint is sent with HttpTokens so an instance with the endpoint disabled ends up usable with v2.
+/**
+ * HttpTokens=required. HttpEndpoint is sent only when asked: a metadata endpoint its owner turned
+ * off stays off unless the mapping's rule says `imdsEndpoint: enabled`.
+ */
+export async function requireImdsv2Tokens(ec2: EC2Client, instanceId: string, options: { enableEndpoint?: boolean | undefined } = {}, scope: CallScope = {}): Promise<void> {
+  const endpoint = options.enableEndpoint ? { HttpEndpoint: 'enabled' as const } : {};
   await call(
-    () => ec2.send(new ModifyInstanceMetadataOptionsCommand({ InstanceId: instanceId, HttpTokens: 'required', HttpEndpoint: 'enabled' }), { abortSignal: scope.signal }),
+    () => ec2.send(new ModifyInstanceMetadataOptionsCommand({ InstanceId: instanceId, HttpTokens: 'required', ...endpoint }), { abortSignal: scope.signal }),
     { operation: 'ModifyInstanceMetadataOptions', instanceId },
   );
 }

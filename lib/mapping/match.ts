@@ -19,13 +19,15 @@ export interface Desired {
   /** The rule that chose it; "default" when the mapping's default did. */
   rule: string;
   imdsv2Required: boolean;
+  /** The rule turns the metadata endpoint on if its owner turned it off (only with imdsv2Required). */
+  imdsEndpointEnabled: boolean;
 }
 
 /** First matching rule wins; the default applies when none matches; undefined means unmanaged. */
 export function desiredFor(instance: MatchableInstance, mapping: Mapping): Desired | undefined {
   const rule = mapping.rules.find((candidate) => ruleMatches(candidate, instance));
-  if (rule) return { profile: rule.profile, rule: rule.name, imdsv2Required: rule.imdsv2 === 'required' };
-  if (mapping.default !== undefined) return { profile: mapping.default, rule: 'default', imdsv2Required: false };
+  if (rule) return { profile: rule.profile, rule: rule.name, imdsv2Required: rule.imdsv2 === 'required', imdsEndpointEnabled: rule.imdsEndpoint === 'enabled' };
+  if (mapping.default !== undefined) return { profile: mapping.default, rule: 'default', imdsv2Required: false, imdsEndpointEnabled: false };
   return undefined;
 }
 

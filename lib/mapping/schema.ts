@@ -40,7 +40,9 @@ export const ruleSchema = z.strictObject({
   match: matchSchema,
   profile: profileName,
   imdsv2: z.literal('required').optional(),
-});
+  // Requiring IMDSv2 never turns on a metadata endpoint its owner turned off, unless the rule says so.
+  imdsEndpoint: z.literal('enabled').optional(),
+}).refine((rule) => rule.imdsEndpoint === undefined || rule.imdsv2 === 'required', { message: 'imdsEndpoint: enabled goes with imdsv2: required', path: ['imdsEndpoint'] });
 
 export const mappingSchema = z
   .strictObject({

@@ -19,6 +19,7 @@ export interface FakeInstance {
   profile?: string;
   associationState?: 'associating' | 'associated' | 'disassociating';
   httpTokens?: 'optional' | 'required';
+  httpEndpoint?: 'enabled' | 'disabled';
 }
 
 /** An SDK error as EC2 throws it: name, fault and metadata, so the adapter sees the real shape. */
@@ -33,7 +34,7 @@ export function describeInstancesOutput(instances: readonly FakeInstance[]) {
     Tags: Object.entries(i.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
     VpcId: 'vpc-0abc',
     SubnetId: 'subnet-0abc',
-    MetadataOptions: { HttpTokens: i.httpTokens ?? 'optional' },
+    MetadataOptions: { HttpTokens: i.httpTokens ?? 'optional', HttpEndpoint: i.httpEndpoint ?? 'enabled' },
     // As EC2 does: the instance names its profile (the association says which one is current).
     ...(i.profile ? { IamInstanceProfile: { Arn: `arn:aws:iam::123456789012:instance-profile/${i.profile}`, Id: 'AIPA' } } : {}),
   });

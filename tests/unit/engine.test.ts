@@ -18,6 +18,7 @@ version: 1
 rules:
   - { name: quarantine, match: { tags: { "security:quarantine": "true" } }, profile: none }
   - { name: hardened, match: { tags: { app: hardened } }, profile: WebProfile, imdsv2: required }
+  - { name: metadata-on, match: { tags: { app: needs-metadata } }, profile: WebProfile, imdsv2: required, imdsEndpoint: enabled }
   - { name: web, match: { tags: { app: "web-*" } }, profile: WebProfile }
 `);
 const web = { app: 'web-1', Name: 'web one' };
@@ -241,11 +242,26 @@ describe('engine: acting on EC2 as it really behaves', () => {
     expect(writeCalls(mock)).toEqual([]);
   });
 
-  it('requires IMDSv2 where the rule asks, sending HttpEndpoint with it', async () => {
+  it('requires IMDSv2 where the rule asks, without touching the endpoint setting', async () => {
     const { engine, mock } = setup([{ id: A, tags: { app: 'hardened' }, profile: 'WebProfile' }]);
     const [result] = await engine.remediateIds([A]);
-    expect(mock).toHaveReceivedCommandWith(ModifyInstanceMetadataOptionsCommand, { InstanceId: A, HttpTokens: 'required', HttpEndpoint: 'enabled' });
+    const sent = mock.commandCalls(ModifyInstanceMetadataOptionsCommand).map((c) => c.args[0].input);
+    expect(sent).toEqual([{ InstanceId: A, HttpTokens: 'required' }]);
     expect(result).toMatchObject({ action: 'noop', imdsv2: true, outcome: 'changed' });
+  });
+
+  it('never turns on a metadata endpoint its owner turned off, and says it stays off', async () => {
+    const { engine, mock } = setup([{ id: A, tags: { app: 'hardened' }, profile: 'WebProfile', httpEndpoint: 'disabled' }]);
+    const [result] = await engine.remediateIds([A]);
+    expect(mock.commandCalls(ModifyInstanceMetadataOptionsCommand).map((c) => c.args[0].input)).toEqual([{ InstanceId: A, HttpTokens: 'required' }]);
+    expect(result?.reason).toBe('already wears WebProfile; IMDSv2 will be required (the metadata endpoint is off and stays off)');
+  });
+
+  it('turns the metadata endpoint on only where the rule says so', async () => {
+    const { engine, mock } = setup([{ id: A, tags: { app: 'needs-metadata' }, profile: 'WebProfile', httpTokens: 'required', httpEndpoint: 'disabled' }]);
+    const [result] = await engine.remediateIds([A]);
+    expect(mock.commandCalls(ModifyInstanceMetadataOptionsCommand).map((c) => c.args[0].input)).toEqual([{ InstanceId: A, HttpTokens: 'required', HttpEndpoint: 'enabled' }]);
+    expect(result?.reason).toMatch(/the metadata endpoint, which was off, turned on$/);
   });
 
   it('reports drift and changes nothing when onWrongProfile is report', async () => {

@@ -112,3 +112,11 @@ describe('mapping lint', () => {
     expect(() => parseMapping(`version: 1\nrules:\n${rules}`)).not.toThrow();
   });
 });
+
+describe('mapping: the metadata endpoint', () => {
+  it('refuses imdsEndpoint without imdsv2, naming the rule', () => {
+    expect(problemsOf('version: 1\nrules:\n  - { name: a, match: { tags: { app: x } }, profile: A, imdsEndpoint: enabled }')).toEqual([
+      'rule 0 "a" imdsEndpoint: imdsEndpoint: enabled goes with imdsv2: required',
+    ]);
+  });
+});
