@@ -65,7 +65,7 @@ describe('notifications on moto', () => {
     const [letter] = await drain(sqs, world.notifications.dlqUrl);
     expect(letter?.MessageAttributes?.kind?.StringValue).toBe(UNPUBLISHED_REPORT_KIND);
     const body = JSON.parse(letter?.Body ?? '{}');
-    expect(body).toMatchObject({ kind: UNPUBLISHED_REPORT_KIND, topicArn: missingTopic, error: { name: 'NotFoundException' } });
+    expect(body).toMatchObject({ kind: UNPUBLISHED_REPORT_KIND, topicArn: missingTopic, error: { name: 'UnexpectedAwsError', message: expect.stringContaining('sns:Publish: NotFoundException') } });
     expect(reportSchema.parse(body.report).results).toEqual([expect.objectContaining({ instanceId: web, action: 'associate', outcome: 'changed' })]);
   });
 
