@@ -22,7 +22,8 @@ export function optOutOf(tagKey: string, value: string | undefined, now: Date): 
   if (value === undefined || !value.startsWith('until:')) return { kind: 'none' };
   const end = endOfDay(value);
   if (!end) {
-    return { kind: 'malformed', reason: `opted out: tag ${tagKey}=${JSON.stringify(value)} is not "true" or "until:YYYY-MM-DD"; left alone until the tag is fixed` };
+    const reason = `opted out: tag ${tagKey}=${JSON.stringify(value)} is not "true" or "until:YYYY-MM-DD"; left alone until the tag is fixed`;
+    return { kind: 'malformed', reason };
   }
   if (now.getTime() < end.getTime()) return { kind: 'active', until: end, reason: `opted out with tag ${tagKey}=${value} (until ${end.toISOString()})` };
   return { kind: 'expired', expiredAt: end, reason: `the exception ${tagKey}=${value} expired at ${end.toISOString()}` };

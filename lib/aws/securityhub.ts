@@ -43,7 +43,11 @@ export function createSecurityHubClient(options: ClientOptions = {}): SecurityHu
 const translate = (operationId: string) => (error: unknown) => translateAwsError(error, { operation: operationId });
 
 /** One BatchImportFindings call (≤ 100 findings); the findings Security Hub refused come back, named. */
-export async function importFindings(hub: SecurityHubClient, findings: readonly AwsSecurityFinding[], scope: CallScope = {}): Promise<{ imported: number; refused: ImportFindingsError[] }> {
+export async function importFindings(
+  hub: SecurityHubClient,
+  findings: readonly AwsSecurityFinding[],
+  scope: CallScope = {},
+): Promise<{ imported: number; refused: ImportFindingsError[] }> {
   if (findings.length > IMPORT_BATCH_MAX) throw new RangeError(`BatchImportFindings takes at most ${IMPORT_BATCH_MAX} findings, got ${findings.length}`);
   const out = await sendTranslated(
     () => hub.send(new BatchImportFindingsCommand({ Findings: [...findings] }), { abortSignal: scope.signal }),

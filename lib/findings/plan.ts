@@ -16,10 +16,12 @@ export function contentsOfReport(report: Report): FindingContent[] {
     const wrong = wrongContent(r, report);
     if (wrong) return [wrong];
     if (r.outcome === 'changed' || r.outcome === 'unchanged') {
-      return [{ ...common(r, report), status: 'PASSED', severity: 'MEDIUM', title: `${r.instanceId} wears the instance profile its mapping rule requires`, description: r.reason }];
+      const title = `${r.instanceId} wears the instance profile its mapping rule requires`;
+      return [{ ...common(r, report), status: 'PASSED', severity: 'MEDIUM', title, description: r.reason }];
     }
     if (r.outcome === 'skipped') {
-      return [{ ...common(r, report), status: 'NOT_AVAILABLE', severity: 'MEDIUM', title: `${r.instanceId} is no longer managed by profile-guard`, description: r.reason }];
+      const title = `${r.instanceId} is no longer managed by profile-guard`;
+      return [{ ...common(r, report), status: 'NOT_AVAILABLE', severity: 'MEDIUM', title, description: r.reason }];
     }
     return [];
   });
@@ -29,7 +31,13 @@ function common(r: InstanceResult, report: Report) {
   return {
     control: 'instance-profile' as const,
     instanceId: r.instanceId,
-    fields: { 'profile-guard/rule': r.rule, 'profile-guard/action': r.action, 'profile-guard/outcome': r.outcome, 'profile-guard/reportId': report.reportId, 'profile-guard/name': r.name },
+    fields: {
+      'profile-guard/rule': r.rule,
+      'profile-guard/action': r.action,
+      'profile-guard/outcome': r.outcome,
+      'profile-guard/reportId': report.reportId,
+      'profile-guard/name': r.name,
+    },
   };
 }
 

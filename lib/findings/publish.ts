@@ -35,7 +35,12 @@ const LOOKUP_BY_ID_MAX = 100;
  * Imports a run's findings in batches of at most 100. Never throws: a failed lookup, a refused
  * finding or a failed batch is logged and counted, and the report (already out) is not affected.
  */
-export async function publishFindings(deps: { hub: SecurityHubClient; log: Log; signal?: AbortSignal | undefined }, scope: FindingScope, input: PublishInput, now: Date): Promise<FindingsOutcome> {
+export async function publishFindings(
+  deps: { hub: SecurityHubClient; log: Log; signal?: AbortSignal | undefined },
+  scope: FindingScope,
+  input: PublishInput,
+  now: Date,
+): Promise<FindingsOutcome> {
   const outcome: FindingsOutcome = { imported: 0, failed: 0 };
   let open = new Map<string, OpenFinding>();
   try {
@@ -45,7 +50,9 @@ export async function publishFindings(deps: { hub: SecurityHubClient; log: Log; 
     deps.log.error('could not read the open Security Hub findings; importing FAILED findings only', { error: describeError(error) });
     outcome.failed++;
   }
-  const absent = (input.closeAbsent ?? []).flatMap((rule) => [...open.values()].filter((f) => f.control === rule.control && !rule.present.has(f.instanceId)).map((f) => rule.close(f.instanceId)));
+  const absent = (input.closeAbsent ?? []).flatMap((rule) =>
+    [...open.values()].filter((f) => f.control === rule.control && !rule.present.has(f.instanceId)).map((f) => rule.close(f.instanceId)),
+  );
   const findings = planImports(scope, [...input.contents, ...absent], open, now);
   for (const batch of chunk(findings, IMPORT_BATCH_MAX)) {
     try {
@@ -62,7 +69,11 @@ export async function publishFindings(deps: { hub: SecurityHubClient; log: Log; 
 }
 
 /** Our ACTIVE findings among those the run may update: by id when few, else every open one of ours. */
-async function openFindings(deps: { hub: SecurityHubClient; signal?: AbortSignal | undefined }, scope: FindingScope, input: PublishInput): Promise<Map<string, OpenFinding>> {
+async function openFindings(
+  deps: { hub: SecurityHubClient; signal?: AbortSignal | undefined },
+  scope: FindingScope,
+  input: PublishInput,
+): Promise<Map<string, OpenFinding>> {
   const ids = [...new Set(input.contents.map((c) => findingId(scope, c.instanceId, c.control)))];
   const listed: Control[] = ids.length > LOOKUP_BY_ID_MAX ? [...CONTROLS] : [...new Set((input.closeAbsent ?? []).map((c) => c.control))];
   const base: AwsSecurityFindingFilters = {
@@ -71,7 +82,10 @@ async function openFindings(deps: { hub: SecurityHubClient; signal?: AbortSignal
   };
   const found: AwsSecurityFinding[] = [];
   const call = { signal: deps.signal };
-  if (listed.length > 0) found.push(...(await findFindings(deps.hub, { ...base, GeneratorId: listed.map((c) => ({ Value: generatorId(c), Comparison: 'EQUALS' })) }, call)));
+  if (listed.length > 0) {
+    const generators = listed.map((c) => ({ Value: generatorId(c), Comparison: 'EQUALS' as const }));
+    found.push(...(await findFindings(deps.hub, { ...base, GeneratorId: generators }, call)));
+  }
   const byId = ids.filter((id) => !listed.some((c) => id.endsWith(`/${c}`)));
   for (const some of chunk(byId, FILTER_VALUES_MAX)) {
     found.push(...(await findFindings(deps.hub, { ...base, Id: some.map((id) => ({ Value: id, Comparison: 'EQUALS' })) }, call)));
@@ -80,7 +94,8 @@ async function openFindings(deps: { hub: SecurityHubClient; signal?: AbortSignal
   const open = new Map<string, OpenFinding>();
   for (const f of found) {
     const parsed = parseId(scope, f.Id);
-    if (!parsed || f.ProductArn !== productArn(scope) || f.RecordState !== 'ACTIVE' || f.Compliance?.Status !== 'FAILED' || !f.CreatedAt || !f.UpdatedAt) continue;
+    const ours = parsed && f.ProductArn === productArn(scope);
+    if (!ours || f.RecordState !== 'ACTIVE' || f.Compliance?.Status !== 'FAILED' || !f.CreatedAt || !f.UpdatedAt) continue;
     open.set(f.Id as string, { id: f.Id as string, createdAt: f.CreatedAt, updatedAt: f.UpdatedAt, ...parsed });
   }
   return open;

@@ -44,7 +44,11 @@ export function afterReport(options: AfterReportOptions): (report: Report, runti
     const newly = (expired ?? []).filter((e) => e.newlyExpired);
     observed.exceptionsExpired = newly.length;
     for (const e of newly) {
-      runtime.log.warn('opt-out exception expired: the instance is managed again', { instanceId: e.instanceId, tag: `${tagKey}=${e.value}`, expiredAt: e.expiredAt.toISOString() });
+      runtime.log.warn('opt-out exception expired: the instance is managed again', {
+        instanceId: e.instanceId,
+        tag: `${tagKey}=${e.value}`,
+        expiredAt: e.expiredAt.toISOString(),
+      });
     }
 
     if (!options.hub) return observed;
@@ -55,9 +59,12 @@ export function afterReport(options: AfterReportOptions): (report: Report, runti
     const closeAbsent: CloseAbsent[] = [];
     // Only a scan that covered the region may close expiry findings, and only a complete sweep saw every live instance.
     if (expired) closeAbsent.push({ control: 'opt-out-expiry', present: new Set(expired.map((e) => e.instanceId)), close: exceptionFixed });
-    if (report.trigger.type === 'sweep' && !report.incomplete) closeAbsent.push({ control: 'instance-profile', present: new Set(report.results.map((r) => r.instanceId)), close: instanceGone });
+    if (report.trigger.type === 'sweep' && !report.incomplete) {
+      closeAbsent.push({ control: 'instance-profile', present: new Set(report.results.map((r) => r.instanceId)), close: instanceGone });
+    }
     const contents = [...contentsOfReport(report), ...newly.map((e) => exceptionExpired(e, tagKey))];
-    const outcome = await publishFindings({ hub: options.hub, log: runtime.log, signal }, { account: report.account, region: report.region }, { contents, closeAbsent }, now);
+    const scope = { account: report.account, region: report.region };
+    const outcome = await publishFindings({ hub: options.hub, log: runtime.log, signal }, scope, { contents, closeAbsent }, now);
     return { ...observed, findingsImported: outcome.imported, findingsFailed: outcome.failed };
   };
 }
@@ -77,9 +84,23 @@ function exceptionExpired(e: ExpiredException, tagKey: string): FindingContent {
 }
 
 function exceptionFixed(instanceId: string): FindingContent {
-  return { control: 'opt-out-expiry', instanceId, status: 'PASSED', severity: 'LOW', title: `${instanceId}: its exception tag is no longer expired`, description: 'The expired opt-out tag was removed or renewed, or the instance is gone.' };
+  return {
+    control: 'opt-out-expiry',
+    instanceId,
+    status: 'PASSED',
+    severity: 'LOW',
+    title: `${instanceId}: its exception tag is no longer expired`,
+    description: 'The expired opt-out tag was removed or renewed, or the instance is gone.',
+  };
 }
 
 function instanceGone(instanceId: string): FindingContent {
-  return { control: 'instance-profile', instanceId, status: 'NOT_AVAILABLE', severity: 'MEDIUM', title: `${instanceId} no longer exists`, description: 'The sweep did not find the instance: it was terminated.' };
+  return {
+    control: 'instance-profile',
+    instanceId,
+    status: 'NOT_AVAILABLE',
+    severity: 'MEDIUM',
+    title: `${instanceId} no longer exists`,
+    description: 'The sweep did not find the instance: it was terminated.',
+  };
 }

@@ -280,7 +280,10 @@ export function alarmSpecs(shape: StackShape): AlarmSpec[] {
 }
 
 /** The CloudFormation alarms; every one notifies both topics on ALARM and on OK. */
-export function alarmResources(shape: StackShape, specs: readonly AlarmSpec[] = alarmSpecs(shape)): Record<string, { Type: string; Properties: Record<string, unknown> }> {
+export function alarmResources(
+  shape: StackShape,
+  specs: readonly AlarmSpec[] = alarmSpecs(shape),
+): Record<string, { Type: string; Properties: Record<string, unknown> }> {
   const { prefix } = namesOf(shape.stage);
   const actions = [{ Ref: 'ReportTopic' }, { Ref: 'AlarmTopic' }];
   return Object.fromEntries(

@@ -36,11 +36,36 @@ export function dashboardBody(shape: StackShape, alarms: readonly AlarmSpec[]): 
   ];
   const lambda = (metric: string, fn: string, options: Record<string, unknown> = {}): Metric => ['AWS/Lambda', metric, 'FunctionName', fn, options];
   const rules = [...n.eventRules, n.sweepRule];
-  const metric = (title: string, metrics: Metric[], extra: Record<string, unknown> = {}) => ({ title, region: REGION, view: 'timeSeries', period: 300, stat: 'Sum', metrics, ...extra });
-  const timeoutLine = (seconds: number) => ({ horizontal: [{ label: `timeout ${seconds} s`, value: seconds * 1000 }, { label: 'alarm (80%)', value: seconds * 800 }] });
+  const metric = (title: string, metrics: Metric[], extra: Record<string, unknown> = {}) => ({
+    title,
+    region: REGION,
+    view: 'timeSeries',
+    period: 300,
+    stat: 'Sum',
+    metrics,
+    ...extra,
+  });
+  const timeoutLine = (seconds: number) => ({
+    horizontal: [
+      { label: `timeout ${seconds} s`, value: seconds * 1000 },
+      { label: 'alarm (80%)', value: seconds * 800 },
+    ],
+  });
+  const durationWidget = (fn: 'remediate' | 'sweep', timeout: number) => ({
+    type: 'metric' as const,
+    properties: metric(`${fn} duration p99 vs timeout`, [lambda('Duration', n.functions[fn], { label: 'p99' })], { stat: 'p99', annotations: timeoutLine(timeout) }),
+  });
+  const ruleLabel = (rule: string) => rule.slice(n.prefix.length + 1);
 
   const grid: Omit<Widget, 'x' | 'y' | 'width' | 'height'>[] = [
-    { type: 'metric', properties: metric('Remediations by action', REMEDIATION_ACTIONS.map((a) => custom('Remediations', { action: a }, { label: a })), { stacked: true }) },
+    {
+      type: 'metric',
+      properties: metric(
+        'Remediations by action',
+        REMEDIATION_ACTIONS.map((a) => custom('Remediations', { action: a }, { label: a })),
+        { stacked: true },
+      ),
+    },
     {
       type: 'metric',
       properties: metric('Failures', [
@@ -60,8 +85,8 @@ export function dashboardBody(shape: StackShape, alarms: readonly AlarmSpec[]): 
         custom('ExceptionsExpired', {}, { label: 'exceptions expired' }),
       ]),
     },
-    { type: 'metric', properties: metric('remediate duration p99 vs timeout', [lambda('Duration', n.functions.remediate, { label: 'p99' })], { stat: 'p99', annotations: timeoutLine(shape.remediateTimeout) }) },
-    { type: 'metric', properties: metric('sweep duration p99 vs timeout', [lambda('Duration', n.functions.sweep, { label: 'p99' })], { stat: 'p99', annotations: timeoutLine(shape.sweepTimeout) }) },
+    durationWidget('remediate', shape.remediateTimeout),
+    durationWidget('sweep', shape.sweepTimeout),
     {
       type: 'metric',
       properties: metric(
@@ -88,17 +113,22 @@ export function dashboardBody(shape: StackShape, alarms: readonly AlarmSpec[]): 
     {
       type: 'metric',
       properties: metric('Rule failed invocations', [
-        ...rules.map((r): Metric => ['AWS/Events', 'FailedInvocations', 'RuleName', r, { label: `${r.slice(n.prefix.length + 1)} failed` }]),
-        ...n.eventRules.map((r): Metric => ['AWS/Events', 'InvocationsFailedToBeSentToDlq', 'RuleName', r, { label: `${r.slice(n.prefix.length + 1)} not dead-lettered` }]),
+        ...rules.map((r): Metric => ['AWS/Events', 'FailedInvocations', 'RuleName', r, { label: `${ruleLabel(r)} failed` }]),
+        ...n.eventRules.map((r): Metric => ['AWS/Events', 'InvocationsFailedToBeSentToDlq', 'RuleName', r, { label: `${ruleLabel(r)} not dead-lettered` }]),
       ]),
     },
     {
       type: 'metric',
-      properties: metric('Invocations (the sweep line is the heartbeat)', [lambda('Invocations', n.functions.remediate, { label: 'remediate' }), lambda('Invocations', n.functions.sweep, { label: 'sweep' }), lambda('Throttles', n.functions.remediate, { label: 'remediate throttles' })]),
+      properties: metric('Invocations (the sweep line is the heartbeat)', [
+        lambda('Invocations', n.functions.remediate, { label: 'remediate' }),
+        lambda('Invocations', n.functions.sweep, { label: 'sweep' }),
+        lambda('Throttles', n.functions.remediate, { label: 'remediate throttles' }),
+      ]),
     },
   ];
   const widgets: Widget[] = grid.map((w, i) => ({ ...w, x: (i % 2) * 12, y: Math.floor(i / 2) * 6, width: 12, height: 6 }));
   const alarmArns = [...STACK_ALARMS, ...alarms.map((a) => a.suffix)].map((suffix) => `arn:${PARTITION}:cloudwatch:${REGION}:${ACCOUNT}:alarm:${n.prefix}-${suffix}`);
-  widgets.push({ type: 'alarm', x: 0, y: Math.ceil(grid.length / 2) * 6, width: 24, height: 8, properties: { title: 'Alarm status', alarms: alarmArns, sortBy: 'stateUpdatedTimestamp' } });
+  const y = Math.ceil(grid.length / 2) * 6;
+  widgets.push({ type: 'alarm', x: 0, y, width: 24, height: 8, properties: { title: 'Alarm status', alarms: alarmArns, sortBy: 'stateUpdatedTimestamp' } });
   return { widgets };
 }

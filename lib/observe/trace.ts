@@ -3,7 +3,10 @@ import type { RunOutcome } from '../service.js';
 import type { TriggerType } from './metrics.js';
 
 /** The slice of Powertools' Tracer the handlers use. */
-export type TraceSink = Pick<Tracer, 'getSegment' | 'setSegment' | 'putAnnotation' | 'annotateColdStart' | 'addServiceNameAnnotation' | 'addErrorAsMetadata' | 'isTracingEnabled'>;
+export type TraceSink = Pick<
+  Tracer,
+  'getSegment' | 'setSegment' | 'putAnnotation' | 'annotateColdStart' | 'addServiceNameAnnotation' | 'addErrorAsMetadata' | 'isTracingEnabled'
+>;
 
 /** What the trace of one invocation is searchable by in X-Ray (annotations are indexed; metadata is not). */
 export interface TraceAnnotations {
