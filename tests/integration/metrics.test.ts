@@ -1,8 +1,8 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sampleFor } from '../../lib/events/samples.js';
 import { type Report, reportSchema } from '../../lib/report/schema.js';
 import { drain, launchCases } from '../../scripts/world.js';
@@ -49,6 +49,9 @@ describe('the packaged remediate bundle prints its metrics (EMF) on moto', () =>
 
   beforeAll(() => {
     bundle = unpackBundle();
+  });
+  afterAll(() => {
+    if (bundle) rmSync(bundle, { recursive: true, force: true });
   });
 
   /** Runs one invocation in a fresh process (a cold container); returns its stdout lines. */
