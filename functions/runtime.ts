@@ -2,14 +2,21 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context } from 'aws-lambda';
 import { createClients } from '../lib/aws/clients.js';
+import { createSecurityHubClient } from '../lib/aws/securityhub.js';
 import { loadConfig } from '../lib/config.js';
 import { deadlineIn } from '../lib/deadline.js';
 import { describeError } from '../lib/errors.js';
 import { validateMappingFile } from '../lib/mapping/load.js';
+import { afterReport } from '../lib/observe/after-report.js';
+import type { Observability } from '../lib/observe/invocation.js';
+import { createMetrics } from '../lib/observe/metrics.js';
+import { DEFAULT_STAGE, loadObserveSettings } from '../lib/observe/settings.js';
 import type { Runtime } from '../lib/service.js';
 
 export const logger = new Logger({ serviceName: 'profile-guard' });
 export const tracer = new Tracer({ serviceName: 'profile-guard' });
+export const metrics = createMetrics(process.env.STAGE || DEFAULT_STAGE);
+export const observability: Observability = { metrics, tracer };
 
 let runtime: Runtime | undefined;
 
@@ -44,8 +51,12 @@ export function getRuntime(): Runtime {
     const { mapping, warnings } = validateMappingFile(config.mappingFile);
     // Once per container: a rule anyone who can tag an instance could use to get a profile.
     for (const warning of warnings) logger.warn('mapping warning', { warning });
-    const clients = createClients({ instrument: (client) => tracer.captureAWSv3Client(client) });
-    runtime = { clients, config, mapping, log: logger };
+    const instrument = <T>(client: T) => tracer.captureAWSv3Client(client);
+    const clients = createClients({ instrument });
+    const observe = loadObserveSettings();
+    // Security Hub off (the default): no client, so no call can be made.
+    const hub = observe.securityHub ? createSecurityHubClient({ instrument }) : undefined;
+    runtime = { clients, config, mapping, log: logger, afterReport: afterReport({ hub, sweepPeriodSeconds: observe.sweepPeriodSeconds }) };
     return runtime;
   } catch (error) {
     // No instance is touched; the invocation fails, so the event is retried and then kept in the DLQ for redrive.

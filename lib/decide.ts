@@ -1,3 +1,4 @@
+import { exempts, optOutOf } from './exceptions.js';
 import { desiredFor } from './mapping/match.js';
 import { type Mapping, NO_PROFILE, mappedProfiles } from './mapping/schema.js';
 import type { InstanceFacts } from './model.js';
@@ -35,16 +36,17 @@ export function writes(decision: Decision): boolean {
   return WRITE_KINDS.has(decision.action.kind) || decision.enforceImdsv2;
 }
 
-/** The decision table (README, "How it decides"), row by row. Pure: the same facts and mapping always give the same decision. */
-export function decide(facts: InstanceFacts, mapping: Mapping): Decision {
+/** The decision table (README, "How it decides"), row by row. Pure: the same facts, mapping and time always give the same decision. */
+export function decide(facts: InstanceFacts, mapping: Mapping, now: Date = new Date()): Decision {
   const base = { instanceId: facts.instanceId, enforceImdsv2: false };
   const current = facts.association?.profileName;
 
   if (facts.state === 'not-found' || facts.state === 'terminated' || facts.state === 'shutting-down') {
     return { ...base, action: { kind: 'skip', why: 'gone' }, currentProfile: current, reason: `instance is ${facts.state}` };
   }
-  if (facts.tags.get(mapping.optOutTag) === 'true') {
-    return { ...base, action: { kind: 'skip', why: 'opted-out' }, currentProfile: current, reason: `opted out with tag ${mapping.optOutTag}=true` };
+  const optOut = optOutOf(mapping.optOutTag, facts.tags.get(mapping.optOutTag), now);
+  if (exempts(optOut)) {
+    return { ...base, action: { kind: 'skip', why: 'opted-out' }, currentProfile: current, reason: optOut.reason };
   }
   const desired = desiredFor(facts, mapping);
   if (!desired) {

@@ -6,6 +6,7 @@ import type { ReadStats } from './facts.js';
 import { parseEvent } from './events/parse.js';
 import type { Log } from './log.js';
 import type { Mapping } from './mapping/schema.js';
+import type { Observed } from './observe/after-report.js';
 import { buildReport } from './report/build.js';
 import { type Delivery, deliverReport } from './report/deliver.js';
 import type { Report, Trigger } from './report/schema.js';
@@ -21,6 +22,8 @@ export interface Runtime {
   sleep?: Sleep;
   /** This invocation's deadlines (Lambda); none for the CLI. */
   deadlines?: InvocationDeadlines | undefined;
+  /** Runs once the report is out (expired exceptions, Security Hub findings: lib/observe/after-report.ts); never throws. */
+  afterReport?: ((report: Report, runtime: Runtime) => Promise<Observed>) | undefined;
 }
 
 /**
@@ -44,6 +47,8 @@ export interface RunOutcome {
   retryableFailures: number;
   /** Describe calls made: the API budget the benchmarks and the sweep test hold us to. */
   reads?: ReadStats | undefined;
+  /** What ran after the report (findings imported or failed, exceptions that just expired): counted in the metrics. */
+  observed?: Observed | undefined;
 }
 
 const IAM_BACKOFF = { attempts: 4, baseDelayMs: 1_000 };
@@ -65,6 +70,7 @@ interface ReportBase {
 async function finish(runtime: Runtime, base: ReportBase, results: InstanceResult[], reads?: ReadStats): Promise<RunOutcome> {
   const report = buildReport({ ...base, dryRun: runtime.config.engine.dryRun, results });
   const delivery = await deliverReport(runtime.clients, runtime.log, report, runtime.config, runtime.deadlines?.report);
+  const observed = await runtime.afterReport?.(report, runtime);
   runtime.log.info('report', {
     reportId: report.reportId,
     outcome: report.outcome,
@@ -79,6 +85,7 @@ async function finish(runtime: Runtime, base: ReportBase, results: InstanceResul
     delivery,
     retryableFailures: results.filter((r) => (r.outcome === 'failed' && r.error?.retryable) || r.outcome === 'deferred').length,
     reads,
+    observed,
   };
 }
 

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { OPERATIONS_BY_PRINCIPAL, type Principal, operationById } from '../lib/aws/index.js';
+import { OPERATIONS_BY_PRINCIPAL, OPTIONAL_OPERATIONS, type Principal, operationById } from '../lib/aws/index.js';
+import type { AwsOperation } from '../lib/aws/operations.js';
 import { canDetach } from '../lib/decide.js';
 import { type Mapping, mappedProfiles, roleOf } from '../lib/mapping/schema.js';
 
@@ -82,8 +83,10 @@ export function stackFills(stage: string): Record<string, CfnValue[]> {
  * A policy from its reviewed skeleton in policies/, placeholders filled. A statement whose
  * resources or condition values come out empty is dropped: the mapping does not need it.
  */
-export function renderStatements(name: PolicyName, fills: Record<string, CfnValue[]>): Statement[] {
+export function renderStatements(name: PolicyName, given: Record<string, CfnValue[]>): Statement[] {
   const skeleton = readSkeleton(name);
+  // A feature (Security Hub) is off unless the caller turns it on.
+  const fills = { ...securityHubFills(false), ...given };
   const fill = (value: CfnValue | CfnValue[]): CfnValue[] => {
     if (typeof value !== 'string' || !value.startsWith('<')) return [value].flat();
     const filled = fills[value];
@@ -126,7 +129,9 @@ function actionsOfStatement(name: PolicyName, statement: SkeletonStatement): str
 export function skeletonProblems(name: PolicyName): string[] {
   const statements = readSkeleton(name).Statement.filter((s) => s.Operations);
   const granted = new Set(statements.flatMap((s) => actionsOfStatement(name, s).map((action) => `${(s.Operations ?? []).join(',')}|${action}`)));
-  const sends = OPERATIONS_BY_PRINCIPAL[name];
+  // A feature's operations (Security Hub) must have their statement even though it is rendered only when the feature is on.
+  const optional = Object.values(OPTIONAL_OPERATIONS).flatMap((feature): readonly AwsOperation[] => (feature as Partial<Record<Principal, readonly AwsOperation[]>>)[name] ?? []);
+  const sends = [...OPERATIONS_BY_PRINCIPAL[name], ...optional];
   const problems: string[] = [];
   for (const op of sends) {
     for (const action of op.iam) {
@@ -142,8 +147,22 @@ export function skeletonProblems(name: PolicyName): string[] {
 }
 
 /** The function role's statements; the stack's own resources are CloudFormation references. */
-export function remediateStatements(mapping: Mapping, refs: { topicArn: CfnValue; topicKeyArn: CfnValue; dlqArn: CfnValue }): Statement[] {
-  return renderStatements('remediate', { ...mappingFills(mapping), '<topic-arn>': [refs.topicArn], '<topic-key-arn>': [refs.topicKeyArn], '<dlq-arn>': [refs.dlqArn] });
+export function remediateStatements(mapping: Mapping, refs: { topicArn: CfnValue; topicKeyArn: CfnValue; dlqArn: CfnValue }, features: { securityHub?: boolean } = {}): Statement[] {
+  return renderStatements('remediate', {
+    ...mappingFills(mapping),
+    ...securityHubFills(features.securityHub === true),
+    '<topic-arn>': [refs.topicArn],
+    '<topic-key-arn>': [refs.topicKeyArn],
+    '<dlq-arn>': [refs.dlqArn],
+  });
+}
+
+/** Off (the default), both lists are empty, so the Security Hub statements are dropped: no permission without the feature. */
+function securityHubFills(on: boolean): Record<string, CfnValue[]> {
+  return {
+    '<securityhub-product-arn-if-enabled>': on ? [ACCOUNT_ARN('securityhub', 'product/${AWS::AccountId}/default')] : [],
+    '<securityhub-hub-arn-if-enabled>': on ? [ACCOUNT_ARN('securityhub', 'hub/default')] : [],
+  };
 }
 
 export function operatorStatements(mapping: Mapping, stage: string): Statement[] {

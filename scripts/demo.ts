@@ -68,6 +68,8 @@ export async function runDemo(say: (line: string) => void = console.log): Promis
       AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'demo',
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
       POWERTOOLS_TRACE_ENABLED: 'false',
+      // The handler's metric lines (EMF) are for CloudWatch, not for the reader of the demo.
+      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     });
     const clients = createClients();
     const mapping = loadMappingFile('mapping.yaml');

@@ -11,11 +11,16 @@ const camel = (kebab) => kebab.replace(/-(\w)/g, (_, c) => c.toUpperCase());
 module.exports = {
   async statements({ resolveVariable }) {
     const mapping = loadMappingFile(await resolveVariable('param:mappingFile'));
-    return remediateStatements(mapping, {
-      topicArn: { Ref: 'ReportTopic' },
-      topicKeyArn: { 'Fn::GetAtt': ['ReportTopicKey', 'Arn'] },
-      dlqArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] },
-    });
+    const securityHub = String(await resolveVariable('param:securityHub')) === 'true';
+    return remediateStatements(
+      mapping,
+      {
+        topicArn: { Ref: 'ReportTopic' },
+        topicKeyArn: { 'Fn::GetAtt': ['ReportTopicKey', 'Arn'] },
+        dlqArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] },
+      },
+      { securityHub },
+    );
   },
   // The rule patterns, keyed runInstances, stateChange, tagsChanged, profileChangedByOthers.
   async patterns({ resolveVariable }) {

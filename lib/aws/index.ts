@@ -1,5 +1,6 @@
 import { EC2_OPERATIONS } from './ec2.js';
 import type { AwsOperation } from './operations.js';
+import { SECURITY_HUB_OPERATIONS } from './securityhub.js';
 import { SNS_OPERATIONS } from './sns.js';
 import { SQS_OPERATIONS } from './sqs.js';
 import { STS_OPERATIONS } from './sts.js';
@@ -10,6 +11,7 @@ export const ALL_OPERATIONS: readonly AwsOperation[] = [
   ...Object.values(SNS_OPERATIONS),
   ...Object.values(SQS_OPERATIONS),
   ...Object.values(STS_OPERATIONS),
+  ...Object.values(SECURITY_HUB_OPERATIONS),
 ];
 
 /**
@@ -23,6 +25,16 @@ export const OPERATIONS_BY_PRINCIPAL = {
 } as const satisfies Record<string, readonly AwsOperation[]>;
 
 export type Principal = keyof typeof OPERATIONS_BY_PRINCIPAL;
+
+/**
+ * What a principal sends only when a stage parameter turns a feature on (`securityHub: true`).
+ * The generator grants these only then; off, the policy has no statement for them.
+ */
+export const OPTIONAL_OPERATIONS = {
+  securityHub: { remediate: Object.values(SECURITY_HUB_OPERATIONS) },
+} as const satisfies Record<string, Partial<Record<Principal, readonly AwsOperation[]>>>;
+
+export type Feature = keyof typeof OPTIONAL_OPERATIONS;
 
 export function operationById(id: string): AwsOperation | undefined {
   return ALL_OPERATIONS.find((o) => o.id === id);

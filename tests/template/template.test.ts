@@ -129,7 +129,7 @@ describe('packaged template: topic, queue and alarm', () => {
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['DeadLetterQueue', 'QueueName'] } }],
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      AlarmActions: [{ Ref: 'ReportTopic' }],
+      AlarmActions: [{ Ref: 'ReportTopic' }, { Ref: 'AlarmTopic' }],
     });
   });
 
