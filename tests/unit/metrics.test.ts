@@ -92,8 +92,8 @@ describe('invocation metrics (EMF on stdout)', () => {
 
     const [main] = withMetric('Changed');
     expect(main?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['service', 'stage']]);
-    expect(main).toMatchObject({ Changed: 2, Failed: 1, Drift: 0, Deferred: 0, Waiting: 0, ReportsUndelivered: 1, FindingsImported: 0, FindingsFailed: 0, ExceptionsExpired: 0 });
-    expect(main?.instanceIds).toBe('i-0a1b2c3d4e5f60001,i-0a1b2c3d4e5f60002,i-0a1b2c3d4e5f60003');
+    expect(main).toMatchObject({ Changed: 2, Failed: 1, Drift: 0, Deferred: 1, Waiting: 1, ReportsUndelivered: 1, FindingsImported: 0, FindingsFailed: 0, ExceptionsExpired: 0 });
+    expect(main?.instanceIds).toBe('i-0a1b2c3d4e5f60001,i-0a1b2c3d4e5f60002,i-0a1b2c3d4e5f60003,i-0a1b2c3d4e5f60006,i-0a1b2c3d4e5f60007');
     expect(main?.reportId).toBe(GOLDEN_INPUT.reportId);
     for (const line of emf()) {
       const dimensionValues = line._aws.CloudWatchMetrics[0]?.Dimensions.flat().map((name) => String(line[name])) ?? [];
@@ -136,7 +136,7 @@ describe('invocation metrics (EMF on stdout)', () => {
 
   it('annotates the trace with trigger, account, instance count and outcome, in its own subsegment', async () => {
     await observeInvocation(obs, info, async (record) => record(outcomeOf()));
-    expect(trace.annotations).toEqual({ trigger: 'run-instances', account: '123456789012', instance_count: 5, outcome: 'failed' });
+    expect(trace.annotations).toEqual({ trigger: 'run-instances', account: '123456789012', instance_count: 7, outcome: 'failed' });
     expect(trace.events).toEqual(['open ## remediate', 'enter subsegment', 'cold start annotated', 'close subsegment', 'restore parent']);
   });
 });
