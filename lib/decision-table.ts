@@ -42,7 +42,7 @@ const facts = (state: InstanceFacts['state'], tags: Record<string, string>, asso
 
 export const DECISION_TABLE: readonly DecisionRow[] = [
   { instance: 'terminated, shutting-down or gone', desired: 'any', current: 'any', action: 'skip', meaning: 'nothing to do', example: { facts: facts('terminated', web), mapping: EXAMPLE_MAPPING } },
-  { instance: 'opt-out tag = "true"', desired: 'any', current: 'any', action: 'skip', meaning: 'never touched', example: { facts: facts('running', { ...web, 'profile-guard:ignore': 'true' }), mapping: EXAMPLE_MAPPING } },
+  { instance: 'opt-out tag = "true", or "until:DATE" not yet past', desired: 'any', current: 'any', action: 'skip', meaning: 'never touched (until the date passes)', example: { facts: facts('running', { ...web, 'profile-guard:ignore': 'true' }), mapping: EXAMPLE_MAPPING } },
   { instance: 'no rule matches, no default', desired: '-', current: 'any', action: 'skip', meaning: 'unmanaged', example: { facts: facts('running', { app: 'db' }), mapping: EXAMPLE_MAPPING } },
   { instance: 'association associating / disassociating', desired: 'any', current: 'any', action: 'wait', meaning: 'poll briefly, then fail as retryable', example: { facts: facts('running', web, wearing('WebProfile', 'associating')), mapping: EXAMPLE_MAPPING } },
   { instance: 'pending or stopping', desired: 'any', current: 'any', action: 'wait', meaning: 'poll until running/stopped (bounded), then act', example: { facts: facts('pending', web), mapping: EXAMPLE_MAPPING } },
