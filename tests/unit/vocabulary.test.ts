@@ -6,6 +6,7 @@ import { DECISION_TABLE } from '../../lib/decision-table.js';
 import { InstanceNotReadyError, describeError } from '../../lib/errors.js';
 import { buildReport } from '../../lib/report/build.js';
 import { type Report, reportSchema } from '../../lib/report/schema.js';
+import { summaryLine } from '../../lib/report/summary.js';
 import { countOutcomes } from '../../lib/result.js';
 import {
   ACTION_KINDS,
@@ -68,6 +69,13 @@ describe('the vocabulary: one statement of kinds, outcomes and result fields', (
       expect(reportSchema.shape.counts.safeParse(rest).success, `counts without ${missing}`).toBe(false);
     }
     expect(reportSchema.shape.counts.safeParse({ ...counts, capped: 0 }).success).toBe(false);
+  });
+
+  // summary.ts lists its words per outcome in reading order (an array, so tsc cannot check it is complete): this does.
+  it.each(OUTCOMES)('an instance %s reads in the human summary line', (outcome) => {
+    const report = buildReport({ account: '123456789012', region: 'eu-west-1', dryRun: false, trigger: { type: 'sweep' }, results: [{ instanceId: 'i-1', action: 'noop', outcome, reason: 'r' }] });
+    expect(summaryLine(report)).toMatch(/^1 \S/);
+    expect(summaryLine(report, 'short')).toMatch(/^1 \S/);
   });
 
   it('every action kind is a row of the decision table (the README renders it), and every row uses a known kind', () => {
