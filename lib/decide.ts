@@ -2,6 +2,7 @@ import { exempts, optOutOf } from './exceptions.js';
 import { desiredFor } from './mapping/match.js';
 import { type Mapping, NO_PROFILE, mappedProfiles } from './mapping/schema.js';
 import type { InstanceFacts } from './model.js';
+import type { ActionKind, AssertSame, Same } from './vocabulary.js';
 
 /** What to do about an instance's profile. A plain value: only lib/act touches AWS. */
 export type ProfileAction =
@@ -14,7 +15,11 @@ export type ProfileAction =
   | { kind: 'disassociate'; from: string; associationId: string }
   | { kind: 'report-drift'; from: string; to: string };
 
-export type ActionKind = ProfileAction['kind'];
+export type { ActionKind } from './vocabulary.js';
+
+// Compile-time check, both directions: a kind added to ProfileAction but not to the vocabulary
+// (lib/vocabulary.ts, which the report schema validates against), or the reverse, fails tsc.
+type _KindsMatchVocabulary = AssertSame<Same<ProfileAction['kind'], ActionKind>>;
 
 export interface Decision {
   instanceId: string;

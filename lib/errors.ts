@@ -1,3 +1,5 @@
+import type { ErrorShape } from './vocabulary.js';
+
 /**
  * Every failure profile-guard knows about has a name that says what happened and a
  * `retryable` flag that says whether trying again can help. An instance that failed with a
@@ -94,7 +96,8 @@ export class UnexpectedAwsError extends ProfileGuardError {
   }
 }
 
-export function describeError(error: unknown): { name: string; message: string; retryable: boolean } {
+/** The error as logs, reports and the DLQ carry it; its shape is errorShapeSchema (lib/vocabulary.ts). */
+export function describeError(error: unknown): ErrorShape {
   if (error instanceof ProfileGuardError) {
     return { name: error.name, message: error.message, retryable: error.retryable };
   }

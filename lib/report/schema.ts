@@ -1,5 +1,8 @@
 import * as z from 'zod';
-import { OUTCOMES, type Outcome } from '../result.js';
+import { type Outcome, instanceResultSchema, outcomeSchema, reportOutcomeSchema } from '../vocabulary.js';
+
+// Re-exported: the vocabulary lives in lib/vocabulary.ts, this module keeps its public surface.
+export { instanceResultSchema, reportOutcomeSchema };
 
 /**
  * The machine-readable report: what SQS and Lambda subscribers receive, what the DLQ keeps
@@ -11,25 +14,6 @@ import { OUTCOMES, type Outcome } from '../result.js';
  * (version 1's `omittedResults` is gone: the human summaries say themselves what they leave out).
  */
 export const REPORT_SCHEMA_VERSION = 2;
-
-const outcome = z.enum(OUTCOMES as readonly [Outcome, ...Outcome[]]);
-const action = z.enum(['skip', 'noop', 'wait', 'associate', 'replace', 'detach-attach', 'disassociate', 'report-drift']);
-
-export const instanceResultSchema = z.object({
-  instanceId: z.string(),
-  name: z.string().optional(),
-  state: z.string().optional(),
-  action,
-  from: z.string().optional(),
-  to: z.string().optional(),
-  rule: z.string().optional(),
-  imdsv2: z.boolean().optional(),
-  outcome,
-  reason: z.string(),
-  error: z.object({ name: z.string(), message: z.string(), retryable: z.boolean() }).optional(),
-});
-
-export const reportOutcomeSchema = z.enum(['failed', 'changed', 'drift', 'none']);
 
 /** Which part of a report this is: index from 1 to count. A report that fits one SNS message is part 1 of 1. */
 export const partSchema = z
@@ -59,7 +43,7 @@ export const reportSchema = z.object({
   /** The whole report's outcome (every part carries the same). */
   outcome: reportOutcomeSchema,
   /** Counts for the whole report, in every part: their sum is the number of results across all parts. */
-  counts: z.record(outcome, z.number().int()),
+  counts: z.record(outcomeSchema, z.number().int()),
   part: partSchema,
   /** Present when the event itself could not be used; results is then empty. */
   rejected: z.string().optional(),
@@ -70,7 +54,7 @@ export const reportSchema = z.object({
 });
 
 export type Report = z.infer<typeof reportSchema>;
-export type ReportOutcome = z.infer<typeof reportOutcomeSchema>;
+export type { ReportOutcome } from '../vocabulary.js';
 export type Trigger = Report['trigger'];
 export type ReportPart = Report['part'];
 
