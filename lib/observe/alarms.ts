@@ -60,6 +60,16 @@ export interface AlarmSpec {
 const QUIET_IS_FINE: MissingData = 'notBreaching';
 const QUIET_IS_THE_FAILURE: MissingData = 'breaching';
 
+/** The usual shape: alarm on any occurrence in a five-minute period; no data means nothing happened. */
+const ANY_IN_FIVE_MINUTES = {
+  statistic: 'Sum',
+  period: 300,
+  evaluationPeriods: 1,
+  threshold: 1,
+  comparison: 'GreaterThanOrEqualToThreshold',
+  missingData: QUIET_IS_FINE,
+} as const;
+
 /** Events older than this have waited through throttling or retries for a quarter of the hour Lambda keeps them. */
 const ASYNC_AGE_ALARM_MS = 15 * 60 * 1000;
 /** A dead letter nobody replayed for a day: it expires after 14 days. */
@@ -142,12 +152,7 @@ export function alarmSpecs(shape: StackShape): AlarmSpec[] {
         namespace: 'AWS/Lambda',
         metric: 'AsyncEventsDropped',
         dimensions: fn(name),
-        statistic: 'Sum',
-        period: 300,
-        evaluationPeriods: 1,
-        threshold: 1,
-        comparison: 'GreaterThanOrEqualToThreshold',
-        missingData: QUIET_IS_FINE,
+        ...ANY_IN_FIVE_MINUTES,
       },
       {
         id: `${Key}DestinationFailuresAlarm`,
@@ -156,12 +161,7 @@ export function alarmSpecs(shape: StackShape): AlarmSpec[] {
         namespace: 'AWS/Lambda',
         metric: 'DestinationDeliveryFailures',
         dimensions: fn(name),
-        statistic: 'Sum',
-        period: 300,
-        evaluationPeriods: 1,
-        threshold: 1,
-        comparison: 'GreaterThanOrEqualToThreshold',
-        missingData: QUIET_IS_FINE,
+        ...ANY_IN_FIVE_MINUTES,
       },
     ];
   };
@@ -176,12 +176,7 @@ export function alarmSpecs(shape: StackShape): AlarmSpec[] {
       namespace: 'AWS/Events',
       metric: 'FailedInvocations',
       dimensions: { RuleName: rule },
-      statistic: 'Sum',
-      period: 300,
-      evaluationPeriods: 1,
-      threshold: 1,
-      comparison: 'GreaterThanOrEqualToThreshold',
-      missingData: QUIET_IS_FINE,
+      ...ANY_IN_FIVE_MINUTES,
     };
     if (rule === n.sweepRule) return [failed]; // the schedule has no dead-letter queue
     return [
@@ -221,24 +216,14 @@ export function alarmSpecs(shape: StackShape): AlarmSpec[] {
       suffix: 'failed',
       description: 'profile-guard failed on at least one instance (or rejected an event, or a sweep stopped early). The report on the report topic names each instance and what to do; retryable failures are retried.',
       ...custom('Failed'),
-      statistic: 'Sum',
-      period: 300,
-      evaluationPeriods: 1,
-      threshold: 1,
-      comparison: 'GreaterThanOrEqualToThreshold',
-      missingData: QUIET_IS_FINE,
+      ...ANY_IN_FIVE_MINUTES,
     },
     {
       id: 'ReportsUndeliveredAlarm',
       suffix: 'reports-undelivered',
       description: 'A report could not be published to the report topic: it is in the DLQ (npx profile-guard redrive republishes it) or, if the DLQ failed too, only in the function log. Check the topic, its key policy and the function role.',
       ...custom('ReportsUndelivered'),
-      statistic: 'Sum',
-      period: 300,
-      evaluationPeriods: 1,
-      threshold: 1,
-      comparison: 'GreaterThanOrEqualToThreshold',
-      missingData: QUIET_IS_FINE,
+      ...ANY_IN_FIVE_MINUTES,
     },
     ...(shape.securityHub
       ? [

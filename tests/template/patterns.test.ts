@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
+import { TAG_RULE_PATTERN } from '../fixtures/patterns.js';
 import type { PackagedTemplate } from '../helpers/package.js';
 
 const template = JSON.parse(readFileSync(inject('templateFile'), 'utf8')) as PackagedTemplate['template'];
@@ -13,16 +14,7 @@ describe('packaged template: the event patterns EventBridge evaluates', () => {
     // EventBridge matches a field inside an array of objects when any item matches, so tagging only
     // volumes, snapshots or ENIs never invokes the function. (moto does not evaluate this filter: see
     // tests/integration/event-patterns.test.ts.)
-    expect(patternOf('profile-guard-test-tags')).toEqual({
-      source: ['aws.ec2'],
-      'detail-type': ['AWS API Call via CloudTrail'],
-      detail: {
-        eventSource: ['ec2.amazonaws.com'],
-        eventName: ['CreateTags', 'DeleteTags'],
-        errorCode: [{ exists: false }],
-        requestParameters: { resourcesSet: { items: { resourceId: [{ prefix: 'i-' }] } } },
-      },
-    });
+    expect(patternOf('profile-guard-test-tags')).toEqual(TAG_RULE_PATTERN);
   });
 
   it('one launch rule takes successful RunInstances and CreateFleet calls', () => {

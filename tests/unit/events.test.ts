@@ -3,6 +3,7 @@ import { CATALOGUE, valuesAt } from '../../lib/events/catalogue.js';
 import { show } from '../../lib/events/fields.js';
 import { MAX_IDS_PER_EVENT, parseEvent } from '../../lib/events/parse.js';
 import { loadSample, sampleFor } from '../../lib/events/samples.js';
+import { TAG_RULE_PATTERN } from '../fixtures/patterns.js';
 
 const SELF_ROLE = 'arn:aws:iam::123456789012:role/profile-guard-dev-us-east-1';
 const EVENTBRIDGE_MAX_BYTES = 256 * 1024;
@@ -269,16 +270,7 @@ describe('the catalogue', () => {
 
   it('the tag rule asks EventBridge for calls naming at least one i-… resource', () => {
     const tags = CATALOGUE.find((e) => e.kind === 'tags-changed');
-    expect(tags?.pattern(SELF_ROLE)).toEqual({
-      source: ['aws.ec2'],
-      'detail-type': ['AWS API Call via CloudTrail'],
-      detail: {
-        eventSource: ['ec2.amazonaws.com'],
-        eventName: ['CreateTags', 'DeleteTags'],
-        errorCode: [{ exists: false }],
-        requestParameters: { resourcesSet: { items: { resourceId: [{ prefix: 'i-' }] } } },
-      },
-    });
+    expect(tags?.pattern(SELF_ROLE)).toEqual(TAG_RULE_PATTERN);
   });
 });
 
