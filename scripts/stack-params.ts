@@ -7,6 +7,11 @@ import { STACK_TAG } from '../policies/generate.js';
 
 export class StackParameterError extends Error {
   override readonly name = 'StackParameterError';
+  constructor(message: string) {
+    super(message);
+    // osls prints a rejected variable's stack: a parameter error needs its message, not our call sites.
+    this.stack = `${this.name}: ${message}`;
+  }
 }
 
 const fail = (problems: readonly string[]): never => {
