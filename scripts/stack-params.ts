@@ -25,6 +25,8 @@ export interface OptionalSettings {
   /** Reserved concurrency of each function; absent = none reserved. */
   reservedConcurrency?: { remediate?: number; sweep?: number };
   permissionsBoundary?: string;
+  /** An existing key for the report topic; absent = the stack creates one. */
+  kmsKeyArn?: string;
 }
 
 export interface RawParams {
@@ -68,6 +70,7 @@ export function optionalSettings(params: RawParams): OptionalSettings {
     const match = KEY.exec(String(params.kmsKeyArn));
     if (!match) problems.push(`kmsKeyArn must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>; not an alias), got ${JSON.stringify(params.kmsKeyArn)}`);
     else if (match[1] !== params.region) problems.push(`kmsKeyArn is in ${match[1]} but the stack deploys to ${params.region}: SNS needs a key in its own region`);
+    else settings.kmsKeyArn = match[0];
   }
   if (params.memorySize !== undefined) {
     const n = Number(params.memorySize);

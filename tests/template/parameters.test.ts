@@ -33,8 +33,9 @@ describe('stage parameters, packaged', () => {
     expect(state.service.provider.stackTags).toEqual({ team: 'platform', 'cost-center': '1234', [STACK_TAG]: 'params' });
   }, 120_000);
 
-  it('leaves both optional settings out by default', () => {
-    const template = JSON.parse(defaultTemplate) as PackagedTemplate['template'];
+  it('leaves the optional settings out by default: the stack creates its own key', () => {
+    const template = JSON.parse(defaultTemplate) as PackagedTemplate['template'] & { Parameters: Record<string, { Default: string }> };
+    expect(template.Parameters.KmsKeyArn?.Default).toBe('');
     expect(template.Resources.RemediateLambdaFunction?.Properties).not.toHaveProperty('ReservedConcurrentExecutions');
     expect(template.Resources.IamRoleLambdaExecution?.Properties).not.toHaveProperty('PermissionsBoundary');
   });
@@ -120,6 +121,8 @@ describe('stack-params', () => {
     expect(() => optionalSettings({ reservedConcurrency: '2.5', region: 'us-east-1' })).toThrow(/reservedConcurrency must be a whole number/);
     expect(optionalSettings({ permissionsBoundary: 'arn:aws-us-gov:iam::111122223333:policy/b', kmsKeyArn: 'arn:aws-cn:kms:cn-north-1:111122223333:key/k', region: 'cn-north-1' })).toEqual({
       permissionsBoundary: 'arn:aws-us-gov:iam::111122223333:policy/b',
+      kmsKeyArn: 'arn:aws-cn:kms:cn-north-1:111122223333:key/k',
     });
+    expect(optionalSettings({ kmsKeyArn: 'none', region: 'us-east-1' })).toEqual({});
   });
 });
