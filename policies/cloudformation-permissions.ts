@@ -91,11 +91,20 @@ export const CLOUDFORMATION_PERMISSIONS: Readonly<Record<string, ResourceTypePer
         ],
         because: 'the deployment bucket sets no analytics, inventory, metrics, intelligent-tiering or lifecycle configuration',
       },
-      { actions: ['s3:PutBucketCORS', 's3:DeleteBucketCors', 's3:PutBucketWebsite', 's3:DeleteBucketWebsite', 's3:PutAccelerateConfiguration'], because: 'no CORS, website or transfer acceleration' },
-      { actions: ['s3:PutBucketNotification', 's3:PutBucketLogging'], because: 'no event notifications, no access logging' },
-      { actions: ['s3:PutBucketReplication', 's3:PutReplicationConfiguration', 's3:DeleteBucketReplication', 'iam:PassRole'], because: 'no replication, so no replication role to pass' },
       {
-        actions: ['s3:PutBucketVersioning', 's3:PutObjectLockConfiguration', 's3:PutBucketObjectLockConfiguration', 's3:PutObjectAcl', 's3:PutBucketAcl', 's3:PutBucketOwnershipControls'],
+        actions: ['s3:PutBucketCORS', 's3:DeleteBucketCors', 's3:PutBucketWebsite', 's3:DeleteBucketWebsite', 's3:PutAccelerateConfiguration'],
+        because: 'no CORS, website or transfer acceleration',
+      },
+      { actions: ['s3:PutBucketNotification', 's3:PutBucketLogging'], because: 'no event notifications, no access logging' },
+      {
+        actions: ['s3:PutBucketReplication', 's3:PutReplicationConfiguration', 's3:DeleteBucketReplication', 'iam:PassRole'],
+        because: 'no replication, so no replication role to pass',
+      },
+      {
+        actions: [
+          's3:PutBucketVersioning', 's3:PutObjectLockConfiguration', 's3:PutBucketObjectLockConfiguration', 's3:PutObjectAcl', 's3:PutBucketAcl',
+          's3:PutBucketOwnershipControls',
+        ],
         because: 'no versioning (provider.deploymentBucket.versioning is off), no object lock, ACLs or ownership controls',
       },
       { actions: ['s3:DeleteBucketEncryption'], because: 'the bucket keeps its SSE-S3 default encryption' },
@@ -103,7 +112,8 @@ export const CLOUDFORMATION_PERMISSIONS: Readonly<Record<string, ResourceTypePer
         actions: [
           's3:CreateBucketMetadataTableConfiguration', 's3:DeleteBucketMetadataTableConfiguration', 's3:UpdateBucketMetadataJournalTableConfiguration',
           's3:UpdateBucketMetadataInventoryTableConfiguration', 's3tables:CreateNamespace', 's3tables:CreateTable', 's3tables:CreateTableBucket',
-          's3tables:GetTable', 's3tables:PutTableEncryption', 's3tables:PutTablePolicy', 's3tables:GetTableMetadataLocation', 's3tables:UpdateTableMetadataLocation',
+          's3tables:GetTable', 's3tables:PutTableEncryption', 's3tables:PutTablePolicy', 's3tables:GetTableMetadataLocation',
+          's3tables:UpdateTableMetadataLocation',
         ],
         because: 'no S3 Metadata tables',
       },
@@ -136,7 +146,10 @@ export const CLOUDFORMATION_PERMISSIONS: Readonly<Record<string, ResourceTypePer
     },
     unused: [
       {
-        actions: ['logs:PutDataProtectionPolicy', 'logs:CreateLogDelivery', 's3:REST.PUT.OBJECT', 'firehose:TagDeliveryStream', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies'],
+        actions: [
+          'logs:PutDataProtectionPolicy', 'logs:CreateLogDelivery', 's3:REST.PUT.OBJECT', 'firehose:TagDeliveryStream', 'logs:PutResourcePolicy',
+          'logs:DescribeResourcePolicies',
+        ],
         because: 'no DataProtectionPolicy (nor its audit-finding destinations)',
       },
       { actions: ['logs:AssociateKmsKey', 'logs:DisassociateKmsKey'], because: 'no KmsKeyId: logs use the service key' },
@@ -157,10 +170,16 @@ export const CLOUDFORMATION_PERMISSIONS: Readonly<Record<string, ResourceTypePer
         'iam:UpdateRole', 'iam:UpdateRoleDescription', 'iam:UpdateAssumeRolePolicy', 'iam:DetachRolePolicy', 'iam:AttachRolePolicy',
         'iam:DeleteRolePermissionsBoundary', 'iam:PutRolePermissionsBoundary', 'iam:DeleteRolePolicy', 'iam:PutRolePolicy', 'iam:TagRole', 'iam:UntagRole',
       ],
-      delete: ['iam:DeleteRole', 'iam:DetachRolePolicy', 'iam:DeleteRolePolicy', 'iam:GetRole', 'iam:ListAttachedRolePolicies', 'iam:ListRolePolicies', 'iam:TagRole', 'iam:UntagRole'],
+      delete: [
+        'iam:DeleteRole', 'iam:DetachRolePolicy', 'iam:DeleteRolePolicy', 'iam:GetRole', 'iam:ListAttachedRolePolicies', 'iam:ListRolePolicies',
+        'iam:TagRole', 'iam:UntagRole',
+      ],
     },
     unused: [
-      { actions: ['iam:AttachRolePolicy'], because: 'the function role has inline policies only (no ManagedPolicyArns): attaching a managed policy would widen it' },
+      {
+        actions: ['iam:AttachRolePolicy'],
+        because: 'the function role has inline policies only (no ManagedPolicyArns): attaching a managed policy would widen it',
+      },
       { actions: ['iam:UpdateRoleDescription'], because: 'no Description' },
     ],
   },
@@ -187,10 +206,17 @@ export const CLOUDFORMATION_PERMISSIONS: Readonly<Record<string, ResourceTypePer
     },
     unused: [
       {
-        actions: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs', 'ec2:DescribeNetworkInterfaces', 'elasticfilesystem:DescribeMountTargets'],
-        because: 'no VpcConfig or FileSystemConfigs (without ec2:DescribeNetworkInterfaces CloudFormation just does not wait for VPC interfaces, of which there are none)',
+        actions: [
+          'ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs', 'ec2:DescribeNetworkInterfaces',
+          'elasticfilesystem:DescribeMountTargets',
+        ],
+        // Without ec2:DescribeNetworkInterfaces, CloudFormation does not wait for a function's VPC interfaces: there are none.
+        because: 'no VpcConfig or FileSystemConfigs',
       },
-      { actions: ['kms:CreateGrant', 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], because: 'no KmsKeyArn: the environment is encrypted with the Lambda service key' },
+      {
+        actions: ['kms:CreateGrant', 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        because: 'no KmsKeyArn: the environment is encrypted with the Lambda service key',
+      },
       {
         actions: ['lambda:GetCodeSigningConfig', 'lambda:PutFunctionCodeSigningConfig', 'lambda:DeleteFunctionCodeSigningConfig', 'lambda:GetLayerVersion'],
         because: 'no CodeSigningConfigArn, no Layers',
@@ -233,7 +259,12 @@ export const CLOUDFORMATION_PERMISSIONS: Readonly<Record<string, ResourceTypePer
       ],
       delete: ['kms:DescribeKey', 'kms:ScheduleKeyDeletion'],
     },
-    unused: [{ actions: ['kms:DisableKey', 'kms:DisableKeyRotation', 'kms:EnableKey'], because: 'the key is never disabled (no Enabled: false) and always rotates (EnableKeyRotation: true)' }],
+    unused: [
+      {
+        actions: ['kms:DisableKey', 'kms:DisableKeyRotation', 'kms:EnableKey'],
+        because: 'the key is never disabled (no Enabled: false) and always rotates (EnableKeyRotation: true)',
+      },
+    ],
   },
   'AWS::SNS::Topic': {
     schema: awscc('AWS_SNS_Topic', '08048352'),
@@ -261,11 +292,17 @@ export const CLOUDFORMATION_PERMISSIONS: Readonly<Record<string, ResourceTypePer
     handlers: {
       create: ['sns:Subscribe', 'sns:GetSubscriptionAttributes', 'sns:GetTopicAttributes', 'iam:GetRole', 'iam:PassRole', 'iam:PutRolePolicy'],
       read: ['sns:GetSubscriptionAttributes', 'sns:GetTopicAttributes'],
-      update: ['sns:SetSubscriptionAttributes', 'sns:GetSubscriptionAttributes', 'sns:GetTopicAttributes', 'iam:GetRole', 'iam:PassRole', 'iam:PutRolePolicy', 'iam:UpdateRole'],
+      update: [
+        'sns:SetSubscriptionAttributes', 'sns:GetSubscriptionAttributes', 'sns:GetTopicAttributes', 'iam:GetRole', 'iam:PassRole', 'iam:PutRolePolicy',
+        'iam:UpdateRole',
+      ],
       delete: ['sns:GetSubscriptionAttributes', 'sns:GetTopicAttributes', 'sns:Unsubscribe', 'iam:DeleteRolePolicy', 'iam:DetachRolePolicy'],
     },
     unused: [
-      { actions: ['iam:GetRole', 'iam:PassRole', 'iam:PutRolePolicy', 'iam:UpdateRole', 'iam:DeleteRolePolicy', 'iam:DetachRolePolicy'], because: 'an email subscription has no SubscriptionRoleArn (Firehose only)' },
+      {
+        actions: ['iam:GetRole', 'iam:PassRole', 'iam:PutRolePolicy', 'iam:UpdateRole', 'iam:DeleteRolePolicy', 'iam:DetachRolePolicy'],
+        because: 'an email subscription has no SubscriptionRoleArn (Firehose only)',
+      },
       { actions: ['sns:SetSubscriptionAttributes'], because: 'no FilterPolicy, DeliveryPolicy, RawMessageDelivery or RedrivePolicy on the email subscription' },
     ],
   },

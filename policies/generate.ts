@@ -93,7 +93,10 @@ export function stackFills(stage: string): Record<string, CfnValue[]> {
     '<function-arns>': [ACCOUNT_ARN('lambda', `function:${prefix}-*`)],
     '<rule-arns>': [ACCOUNT_ARN('events', `rule/${prefix}-*`)],
     // Dashboards are global: no region in their ARN.
-    '<alarm-and-dashboard-arns>': [ACCOUNT_ARN('cloudwatch', `alarm:${prefix}-*`), sub(`arn:\${AWS::Partition}:cloudwatch::\${AWS::AccountId}:dashboard/${prefix}*`)],
+    '<alarm-and-dashboard-arns>': [
+      ACCOUNT_ARN('cloudwatch', `alarm:${prefix}-*`),
+      sub(`arn:\${AWS::Partition}:cloudwatch::\${AWS::AccountId}:dashboard/${prefix}*`),
+    ],
     '<log-group-arns>': [ACCOUNT_ARN('logs', `log-group:/aws/lambda/${prefix}-*`)],
     // osls looks for the image repository it would have made for container functions (there are none).
     '<image-repository-arn>': [ACCOUNT_ARN('ecr', `repository/serverless-profile-guard-${stage}`)],

@@ -68,13 +68,16 @@ export function optionalSettings(params: RawParams): OptionalSettings {
   }
   if (!isUnset(params.kmsKeyArn)) {
     const match = KEY.exec(String(params.kmsKeyArn));
-    if (!match) problems.push(`kmsKeyArn must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>; not an alias), got ${JSON.stringify(params.kmsKeyArn)}`);
-    else if (match[1] !== params.region) problems.push(`kmsKeyArn is in ${match[1]} but the stack deploys to ${params.region}: SNS needs a key in its own region`);
+    const given = JSON.stringify(params.kmsKeyArn);
+    if (!match) problems.push(`kmsKeyArn must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>; not an alias), got ${given}`);
+    else if (match[1] !== params.region) problems.push(`kmsKeyArn is in ${match[1]} but the stack deploys to ${params.region}: SNS needs a key in its region`);
     else settings.kmsKeyArn = match[0];
   }
   if (params.memorySize !== undefined) {
     const n = Number(params.memorySize);
-    if (!Number.isInteger(n) || n < 128 || n > 10240) problems.push(`memorySize must be a whole number of MB from 128 to 10240, got ${JSON.stringify(params.memorySize)}`);
+    if (!Number.isInteger(n) || n < 128 || n > 10240) {
+      problems.push(`memorySize must be a whole number of MB from 128 to 10240, got ${JSON.stringify(params.memorySize)}`);
+    }
   }
   if (problems.length > 0) fail(problems);
   return settings;
@@ -104,12 +107,15 @@ export function stackTags(value: unknown, stage: string): Record<string, string>
   }
   for (const [key, tagValue] of Object.entries(given)) {
     if (key.length > 128 || !TAG_TEXT.test(key)) problems.push(`stackTags: key "${key}" must be 1-128 letters, digits, spaces or _.:/=+-@`);
-    if (tagValue.length > 256 || !TAG_TEXT.test(tagValue)) problems.push(`stackTags: value of "${key}" must be at most 256 letters, digits, spaces or _.:/=+-@`);
+    if (tagValue.length > 256 || !TAG_TEXT.test(tagValue)) {
+      problems.push(`stackTags: value of "${key}" must be at most 256 letters, digits, spaces or _.:/=+-@`);
+    }
     if (key.toLowerCase().startsWith('aws:')) problems.push(`stackTags: key "${key}" uses the reserved aws: prefix`);
     if (key === STACK_TAG) problems.push(`stackTags: "${STACK_TAG}" is set by the stack itself (to the stage) and cannot be overridden`);
   }
   // CloudFormation stack tags: at most 50; osls adds STAGE, the stack adds its own.
-  if (Object.keys(given).length > 48) problems.push(`stackTags: at most 48 tags (CloudFormation allows 50 per stack; STAGE and ${STACK_TAG} are added), got ${Object.keys(given).length}`);
+  const count = Object.keys(given).length;
+  if (count > 48) problems.push(`stackTags: at most 48 tags (CloudFormation allows 50 per stack; STAGE and ${STACK_TAG} are added), got ${count}`);
   if (problems.length > 0) fail(problems);
   return { ...given, [STACK_TAG]: stage };
 }
@@ -150,7 +156,8 @@ export function stackNames(names: ServiceNames): { name: string; limit: number; 
     found.push({ name: fn?.name ?? `${names.service}-${names.stage}-${key}`, ...pick('AWS::Lambda::Function') });
     for (const event of fn?.events ?? []) {
       for (const [kind, settings] of Object.entries(event ?? {})) {
-        if ((kind === 'eventBridge' || kind === 'schedule') && typeof settings?.name === 'string') found.push({ name: settings.name, ...pick('AWS::Events::Rule') });
+        const isRule = kind === 'eventBridge' || kind === 'schedule';
+        if (isRule && typeof settings?.name === 'string') found.push({ name: settings.name, ...pick('AWS::Events::Rule') });
       }
     }
   }

@@ -43,7 +43,8 @@ export async function operatorRuntime(options: OperatorOptions, io: Io): Promise
   const clients = createClients(aws);
   const region = await clients.ec2.config.region().catch(() => undefined);
   if (!region) {
-    throw new UsageError(`no AWS region: pass --region, set AWS_REGION, or give ${aws.profile ? `profile "${aws.profile}"` : 'your profile'} a region in ~/.aws/config`);
+    const whose = aws.profile ? `profile "${aws.profile}"` : 'your profile';
+    throw new UsageError(`no AWS region: pass --region, set AWS_REGION, or give ${whose} a region in ~/.aws/config`);
   }
   const account = await callerAccount(createStsClient({ ...aws, region }));
   const config: Config = {

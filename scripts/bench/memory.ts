@@ -31,19 +31,27 @@ interface Measurement {
 const CHILD = `
 const fs = require('node:fs');
 const started = Date.now();
-const done = (extra) => fs.writeFileSync(process.env.BENCH_OUT, JSON.stringify({ maxRssMiB: process.resourceUsage().maxRSS / 1024, ms: Date.now() - started, ...extra }));
+const usage = () => ({ maxRssMiB: process.resourceUsage().maxRSS / 1024, ms: Date.now() - started });
+const done = (extra) => fs.writeFileSync(process.env.BENCH_OUT, JSON.stringify({ ...usage(), ...extra }));
 const { handler } = require('./functions/remediate.js');
 if (!process.env.BENCH_EVENT) {
   done({ changed: 0 });
 } else {
   const event = JSON.parse(fs.readFileSync(process.env.BENCH_EVENT, 'utf8'));
-  const context = { getRemainingTimeInMillis: () => 120000, invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:profile-guard-bench-remediate', awsRequestId: 'bench' };
+  const context = {
+    getRemainingTimeInMillis: () => 120000,
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:profile-guard-bench-remediate',
+    awsRequestId: 'bench',
+  };
   handler(event, context).then(
     (summary) => done({ changed: summary.results.filter((r) => r.outcome === 'changed').length }),
     (error) => done({ changed: 0, error: String(error && error.message).slice(0, 300) }),
   );
 }
 `;
+
+// A bare Node process, for the baseline.
+const IDLE = 'require("node:fs").writeFileSync(process.env.BENCH_OUT, JSON.stringify({ maxRssMiB: process.resourceUsage().maxRSS / 1024, ms: 0, changed: 0 }))';
 
 export async function measureRemediateMemory(): Promise<{ idle: Measurement; loaded: Measurement; event: Measurement[] }> {
   const { dir } = packageService('bench');
@@ -83,7 +91,7 @@ export async function measureRemediateMemory(): Promise<{ idle: Measurement; loa
     return JSON.parse(readFileSync(out, 'utf8')) as Measurement;
   };
   try {
-    const idle = await run('require("node:fs").writeFileSync(process.env.BENCH_OUT, JSON.stringify({ maxRssMiB: process.resourceUsage().maxRSS / 1024, ms: 0, changed: 0 }))', {});
+    const idle = await run(IDLE, {});
     const loaded = await run(CHILD, {});
     const event: Measurement[] = [];
     for (let i = 0; i < RUNS; i++) {

@@ -53,7 +53,8 @@ interface Run {
 
 function serverless(command: 'deploy' | 'remove', env: Record<string, string>): Promise<Run> {
   return new Promise((done) => {
-    execFile('npx', ['serverless', command, '--stage', STAGE, '--region', REGION], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 150_000 }, (error, stdout, stderr) => {
+    const options = { cwd: ROOT, env: { ...process.env, ...env }, timeout: 150_000 };
+    execFile('npx', ['serverless', command, '--stage', STAGE, '--region', REGION], options, (error, stdout, stderr) => {
       done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, output: `${stdout}\n${stderr}` });
     });
   });
@@ -135,7 +136,9 @@ describe('serverless deploy / remove on moto under the operator policy, IAM enfo
     // Stack-wide tags reach CloudFormation (which copies them to every taggable resource); the stack's own tag among them.
     const { Stacks = [] } = await admin.cfn.send(new DescribeStacksCommand({ StackName: PREFIX }));
     expect(Stacks[0]?.Tags).toContainEqual({ Key: 'profile-guard:stack', Value: STAGE });
-    for (const type of ['AWS::Lambda::Function', 'AWS::Events::Rule', 'AWS::SNS::Topic', 'AWS::SQS::Queue', 'AWS::KMS::Key', 'AWS::IAM::Role', 'AWS::S3::Bucket']) expect(types).toContain(type);
+    for (const type of ['AWS::Lambda::Function', 'AWS::Events::Rule', 'AWS::SNS::Topic', 'AWS::SQS::Queue', 'AWS::KMS::Key', 'AWS::IAM::Role', 'AWS::S3::Bucket']) {
+      expect(types).toContain(type);
+    }
 
     // Both functions, with the stack's own topic and queue resolved into their environment.
     const { Functions = [] } = await admin.lambda.send(new ListFunctionsCommand({}));
@@ -189,7 +192,12 @@ describe('serverless deploy / remove on moto under the operator policy, IAM enfo
       await admin.events.send(new PutTargetsCommand({ Rule: rule, Targets: [{ Id: 'probe', Arn: await queueArn(admin.sqs, url) }] }));
       probes.set(name, url);
     }
-    const samples = { 'state-running': 'ec2-state-running', 'run-instances': 'cloudtrail-run-instances', tags: 'cloudtrail-create-tags', 'profile-drift': 'cloudtrail-associate-by-iam-user' };
+    const samples = {
+      'state-running': 'ec2-state-running',
+      'run-instances': 'cloudtrail-run-instances',
+      tags: 'cloudtrail-create-tags',
+      'profile-drift': 'cloudtrail-associate-by-iam-user',
+    };
     for (const sample of Object.values(samples)) await putSample(admin.events, loadSample(sample));
     // The same association made by this stage's function role: the drift rule must leave it out.
     const ownCall = JSON.parse(JSON.stringify(loadSample('cloudtrail-associate-by-profile-guard')).replaceAll('profile-guard-dev-', `${PREFIX}-`)) as Record<string, unknown>;

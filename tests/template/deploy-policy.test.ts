@@ -94,7 +94,10 @@ describe('the operator policy for deploying', () => {
     }
     // What is on "*" reads only (or is conditioned, above): AWS offers no resource-level permission for these.
     expect(granting('cloudformation:ValidateTemplate')[0]?.Resource).toEqual(['*']);
-    expect(statements.find((s) => s.Sid === 'DeployListLogGroupsAndAlarms')).toMatchObject({ Action: ['logs:DescribeLogGroups', 'cloudwatch:DescribeAlarms'], Resource: ['*'] });
+    expect(statements.find((s) => s.Sid === 'DeployListLogGroupsAndAlarms')).toMatchObject({
+      Action: ['logs:DescribeLogGroups', 'cloudwatch:DescribeAlarms'],
+      Resource: ['*'],
+    });
   });
 
   it('matches the deployment bucket CloudFormation names, widening only when it has to shorten the name', () => {

@@ -43,7 +43,9 @@ describe('stage parameters, packaged', () => {
   it('refuses a stage whose names are past AWS limits before anything deploys, naming the limit', () => {
     const long = 'a-stage-name-long-enough-to-break-the-role-name-x';
     expect(() => packageService(long)).toThrow(
-      new RegExp(`IAM role name "profile-guard-${long}-us-east-1" is 73 characters; AWS allows 64[\\s\\S]*Lambda function name "profile-guard-${long}-remediate" is 73 characters`),
+      new RegExp(
+        `IAM role name "profile-guard-${long}-us-east-1" is 73 characters; AWS allows 64[\\s\\S]*Lambda function name "profile-guard-${long}-remediate" is 73 characters`,
+      ),
     );
   }, 120_000);
 
@@ -83,8 +85,14 @@ describe('stack-params', () => {
   it('collects every resource name with its limit: functions, rules, roles, and named resources in included files', () => {
     const found = stackNames({
       ...names,
-      functions: { remediate: { events: [{ eventBridge: { name: 'profile-guard-prod-tags' } }, { schedule: { name: 'profile-guard-prod-sweep' } }] }, other: { name: 'custom' } },
-      resources: [{ Resources: { Q: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'q' } } } }, { Resources: { A: { Type: 'AWS::CloudWatch::Alarm', Properties: { AlarmName: { 'Fn::Sub': 'x' } } } } }],
+      functions: {
+        remediate: { events: [{ eventBridge: { name: 'profile-guard-prod-tags' } }, { schedule: { name: 'profile-guard-prod-sweep' } }] },
+        other: { name: 'custom' },
+      },
+      resources: [
+        { Resources: { Q: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'q' } } } },
+        { Resources: { A: { Type: 'AWS::CloudWatch::Alarm', Properties: { AlarmName: { 'Fn::Sub': 'x' } } } } },
+      ],
     });
     expect(found).toEqual([
       { name: 'profile-guard-prod-ap-southeast-2', limit: 64, what: 'IAM role name' },
@@ -119,7 +127,8 @@ describe('stack-params', () => {
     expect(() => optionalSettings({ permissionsBoundary: 'platform-boundary', region: 'us-east-1' })).toThrow(/permissionsBoundary must be an IAM managed policy ARN/);
     expect(() => optionalSettings({ memorySize: '100', region: 'us-east-1' })).toThrow(/memorySize must be a whole number of MB from 128 to 10240/);
     expect(() => optionalSettings({ reservedConcurrency: '2.5', region: 'us-east-1' })).toThrow(/reservedConcurrency must be a whole number/);
-    expect(optionalSettings({ permissionsBoundary: 'arn:aws-us-gov:iam::111122223333:policy/b', kmsKeyArn: 'arn:aws-cn:kms:cn-north-1:111122223333:key/k', region: 'cn-north-1' })).toEqual({
+    const otherPartitions = { permissionsBoundary: 'arn:aws-us-gov:iam::111122223333:policy/b', kmsKeyArn: 'arn:aws-cn:kms:cn-north-1:111122223333:key/k', region: 'cn-north-1' };
+    expect(optionalSettings(otherPartitions)).toEqual({
       permissionsBoundary: 'arn:aws-us-gov:iam::111122223333:policy/b',
       kmsKeyArn: 'arn:aws-cn:kms:cn-north-1:111122223333:key/k',
     });

@@ -17,7 +17,9 @@ import { cli } from '../helpers/cli.js';
 const ec2 = mockClient(EC2Client);
 const sts = mockClient(STSClient);
 const INSTANCE = 'i-0123456789abcdef0';
-const VARIABLES = ['AWS_PROFILE', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'MAPPING_FILE'] as const;
+const VARIABLES = [
+  'AWS_PROFILE', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'MAPPING_FILE',
+] as const;
 const saved = Object.fromEntries(VARIABLES.map((name) => [name, process.env[name]]));
 
 beforeEach(() => {
@@ -29,7 +31,10 @@ beforeEach(() => {
   // An AWS directory of our own: the ops profile has its own keys and region.
   const dir = mkdtempSync(join(tmpdir(), 'profile-guard-aws-'));
   writeFileSync(join(dir, 'config'), '[default]\nregion = sa-east-1\n[profile ops]\nregion = eu-west-2\n');
-  writeFileSync(join(dir, 'credentials'), '[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = default-secret\n[ops]\naws_access_key_id = AKIAOPS\naws_secret_access_key = ops-secret\n');
+  writeFileSync(
+    join(dir, 'credentials'),
+    '[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = default-secret\n[ops]\naws_access_key_id = AKIAOPS\naws_secret_access_key = ops-secret\n',
+  );
   for (const name of VARIABLES) delete process.env[name];
   process.env.AWS_CONFIG_FILE = join(dir, 'config');
   process.env.AWS_SHARED_CREDENTIALS_FILE = join(dir, 'credentials');
