@@ -130,3 +130,11 @@ describe('the packaged template, as the policy expects it', () => {
     expect(types).not.toContain('AWS::Lambda::Version');
   });
 });
+
+describe('the deployer`s policy size', () => {
+  it('fits one IAM managed policy (6,144 characters without whitespace) for a usual stage in the longest region names', () => {
+    const all = resolvePseudoParameters(operatorStatements(loadMappingFile('mapping.yaml'), 'staging'), { account: '123456789012', region: 'ap-southeast-2' });
+    const document = { Version: '2012-10-17', Statement: all.filter((s) => s.Sid.startsWith('Deploy')) };
+    expect(JSON.stringify(document).length).toBeLessThanOrEqual(6144);
+  });
+});
