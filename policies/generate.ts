@@ -61,21 +61,46 @@ export function mappingFills(mapping: Mapping): Record<string, CfnValue[]> {
   };
 }
 
+/** The tag every taggable resource of a stack carries (stack-wide tags; the topic key names it too): its value is the stage. */
+export const STACK_TAG = 'profile-guard:stack';
+
+/**
+ * CloudFormation names the deployment bucket `<stack>-serverlessdeploymentbucket-<13 random>`
+ * (lower case) when that fits S3's 63 characters, and shortens both parts when it does not.
+ */
+const BUCKET_SUFFIX = '-serverlessdeploymentbucket-';
+export function deploymentBucketPattern(stage: string): string {
+  const stack = `profile-guard-${stage}`.toLowerCase();
+  if (stack.length + BUCKET_SUFFIX.length + 13 <= 63) return `${stack}${BUCKET_SUFFIX}*`;
+  // Shortened: only the service's prefix and the start of the logical id are sure to survive.
+  return 'profile-guard-*-serverlessdeploy*';
+}
+
 /** The stack's own resources by name, for the operator policy (everything is named profile-guard-<stage>-…). */
 export function stackFills(stage: string): Record<string, CfnValue[]> {
   const prefix = `profile-guard-${stage}`;
+  const bucket = deploymentBucketPattern(stage);
   return {
+    '<stage>': [stage],
     '<topic-arn>': [ACCOUNT_ARN('sns', `${prefix}-reports`)],
+    // The topic and its subscriptions (arn:…:topic-name:subscription-id).
+    '<topic-arns>': [ACCOUNT_ARN('sns', `${prefix}-reports`), ACCOUNT_ARN('sns', `${prefix}-reports:*`)],
     '<dlq-arn>': [ACCOUNT_ARN('sqs', `${prefix}-dlq`)],
     '<account-keys>': [ACCOUNT_ARN('kms', 'key/*')],
     '<sns-endpoint>': [sub('sns.${AWS::Region}.amazonaws.com')],
     '<stack-arn>': [ACCOUNT_ARN('cloudformation', `stack/${prefix}/*`)],
-    '<deployment-bucket-arns>': [sub(`arn:\${AWS::Partition}:s3:::${prefix}-serverlessdeploymentbucket-*`), sub(`arn:\${AWS::Partition}:s3:::${prefix}-serverlessdeploymentbucket-*/*`)],
+    '<deployment-bucket-arns>': [sub(`arn:\${AWS::Partition}:s3:::${bucket}`), sub(`arn:\${AWS::Partition}:s3:::${bucket}/*`)],
     '<function-role-arn>': [sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${prefix}-\${AWS::Region}`)],
     '<function-arns>': [ACCOUNT_ARN('lambda', `function:${prefix}-*`)],
     '<rule-arns>': [ACCOUNT_ARN('events', `rule/${prefix}-*`)],
-    '<stack-named-resources>': [ACCOUNT_ARN('sns', `${prefix}-*`), ACCOUNT_ARN('sqs', `${prefix}-*`), ACCOUNT_ARN('cloudwatch', `alarm:${prefix}-*`)],
+    // Dashboards are global: no region in their ARN.
+    '<alarm-and-dashboard-arns>': [
+      ACCOUNT_ARN('cloudwatch', `alarm:${prefix}-*`),
+      sub(`arn:\${AWS::Partition}:cloudwatch::\${AWS::AccountId}:dashboard/${prefix}*`),
+    ],
     '<log-group-arns>': [ACCOUNT_ARN('logs', `log-group:/aws/lambda/${prefix}-*`)],
+    // osls looks for the image repository it would have made for container functions (there are none).
+    '<image-repository-arn>': [ACCOUNT_ARN('ecr', `repository/serverless-profile-guard-${stage}`)],
   };
 }
 

@@ -11,6 +11,8 @@ export interface Clients {
 
 export interface ClientOptions {
   region?: string | undefined;
+  /** A profile in ~/.aws/config and ~/.aws/credentials (the operator's --profile): its credentials, and its region unless AWS_REGION says otherwise. */
+  profile?: string | undefined;
   /** Explicit credentials (another principal's); default: the usual provider chain. */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined;
   /** Wraps each client (Powertools' tracer.captureAWSv3Client in Lambda). */
@@ -41,6 +43,7 @@ function configFor(service: keyof typeof MAX_ATTEMPTS, options: ClientOptions) {
     requestHandler: { ...CLIENT_CONFIG.requestHandler },
     maxAttempts: MAX_ATTEMPTS[service],
     ...(options.region ? { region: options.region } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
   };
 }

@@ -17,6 +17,7 @@ export interface Io {
 export interface OperatorOptions {
   mapping: string;
   region?: string | undefined;
+  profile?: string | undefined;
   dryRun: boolean;
   maxChanges?: number | undefined;
   topicArn?: string | undefined;
@@ -27,12 +28,25 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 /** Errors the CLI prints as one line and exits 2 on: bad usage, bad mapping. */
 export class UsageError extends Error {}
 
+/**
+ * The region as the AWS CLI picks it: --region, then AWS_REGION, then AWS_DEFAULT_REGION, then the
+ * profile's. The SDK reads AWS_REGION and the profile itself; AWS_DEFAULT_REGION it does not.
+ */
+export function regionOption(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return flag || env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined;
+}
+
 /** The operator's runtime: their credentials and region, the same engine, no report published unless a topic is given. */
 export async function operatorRuntime(options: OperatorOptions, io: Io): Promise<{ runtime: Runtime; account: string; region: string }> {
   const mapping = loadMappingFile(options.mapping);
-  const clients = createClients(options.region ? { region: options.region } : {});
-  const region = await clients.ec2.config.region();
-  const account = await callerAccount(createStsClient({ region: options.region }));
+  const aws = { region: regionOption(options.region), profile: options.profile || undefined };
+  const clients = createClients(aws);
+  const region = await clients.ec2.config.region().catch(() => undefined);
+  if (!region) {
+    const whose = aws.profile ? `profile "${aws.profile}"` : 'your profile';
+    throw new UsageError(`no AWS region: pass --region, set AWS_REGION, or give ${whose} a region in ~/.aws/config`);
+  }
+  const account = await callerAccount(createStsClient({ ...aws, region }));
   const config: Config = {
     topicArn: options.topicArn,
     mappingFile: options.mapping,

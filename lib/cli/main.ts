@@ -5,7 +5,7 @@ import { applyCommand } from './apply.js';
 import { EXIT, type Io, UsageError } from './context.js';
 import { planCommand } from './plan.js';
 import { policyCommand } from './policy.js';
-import { redriveCommand } from './redrive.js';
+import { type RedriveOptions, redriveCommand } from './redrive.js';
 import { validateCommand } from './validate.js';
 
 const positive = (value: string): number => {
@@ -30,13 +30,17 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .addHelpText('after', EXIT_CODES)
     .showHelpAfterError();
 
-  const mappingOption = () => new Option('--mapping <file>', 'the mapping file').default('mapping.yaml');
-  const regionOption = () => new Option('--region <region>', 'AWS region (default: from the AWS environment)');
+  // Like the AWS CLI: the environment gives the defaults, the options override them.
+  const defaultMapping = process.env.MAPPING_FILE || 'mapping.yaml';
+  const mappingOption = () => new Option('--mapping <file>', 'the mapping file (default: $MAPPING_FILE, else mapping.yaml)').default(defaultMapping);
+  program
+    .option('--profile <name>', 'AWS profile from ~/.aws/config and ~/.aws/credentials (default: $AWS_PROFILE)')
+    .option('--region <region>', 'AWS region (default: $AWS_REGION, $AWS_DEFAULT_REGION, then the region of the profile)');
 
   program
     .command('validate')
     .description('check a mapping file: schema, unreachable rules, profiles spelled two ways')
-    .argument('[mapping]', 'the mapping file', 'mapping.yaml')
+    .argument('[mapping]', 'the mapping file (default: $MAPPING_FILE, else mapping.yaml)', defaultMapping)
     .action((file: string) => {
       code = validateCommand(file, io);
     });
@@ -47,9 +51,8 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .option('--instance <ids...>', 'only these instance ids')
     .option('--json', 'print the machine-readable report')
     .addOption(mappingOption())
-    .addOption(regionOption())
-    .action(async (options) => {
-      code = await planCommand({ ...options, dryRun: true }, io);
+    .action(async (_options, command: Command) => {
+      code = await planCommand({ ...command.optsWithGlobals(), dryRun: true }, io);
     });
 
   program
@@ -59,9 +62,8 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .option('--yes', 'do not ask for confirmation')
     .option('--max-changes <n>', 'blast-radius cap for this run', positive, 50)
     .addOption(mappingOption())
-    .addOption(regionOption())
-    .action(async (options) => {
-      code = await applyCommand({ ...options, dryRun: false }, io);
+    .action(async (_options, command: Command) => {
+      code = await applyCommand({ ...command.optsWithGlobals(), dryRun: false }, io);
     });
 
   program
@@ -73,8 +75,8 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .option('--max <n>', 'at most this many messages', positive, 100)
     .option('--dry-run', 'show what would be handled or set aside, and why; change, publish and delete nothing')
     .addOption(mappingOption())
-    .addOption(regionOption())
-    .action(async (options) => {
+    .action(async (_options, command: Command) => {
+      const options = command.optsWithGlobals<Omit<RedriveOptions, 'dryRun'> & { dryRun?: boolean }>();
       code = await redriveCommand({ ...options, dryRun: options.dryRun === true }, io);
     });
 
@@ -85,9 +87,8 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .option('--stage <stage>', 'the stage the stack is deployed as', 'dev')
     .option('--account <id>', 'resolve ARNs for this account (with --region); default: CloudFormation Fn::Sub form')
     .addOption(mappingOption())
-    .addOption(regionOption())
-    .action((name: string, options) => {
-      code = policyCommand(name, options, io);
+    .action((name: string, _options, command: Command) => {
+      code = policyCommand(name, command.optsWithGlobals(), io);
     });
 
   try {

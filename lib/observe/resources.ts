@@ -16,7 +16,7 @@ export function observabilityResources(shape: StackShape): Record<string, { Type
   return {
     AlarmTopic: {
       Type: 'AWS::SNS::Topic',
-      Properties: { TopicName: n.alarmTopic, DisplayName: 'profile-guard alarms', KmsMasterKeyId: { Ref: 'ReportTopicKey' } },
+      Properties: { TopicName: n.alarmTopic, DisplayName: 'profile-guard alarms', KmsMasterKeyId: { 'Fn::If': ['CreateTopicKey', { Ref: 'ReportTopicKey' }, { Ref: 'KmsKeyArn' }] } },
     },
     AlarmTopicPolicy: {
       Type: 'AWS::SNS::TopicPolicy',

@@ -35,8 +35,8 @@ describe('packaged template: functions', () => {
     for (const [, group] of groups) expect(group.Properties.RetentionInDays).toBe(30);
   });
 
-  it('reserves concurrency so a launch storm cannot exhaust Lambda or the EC2 token bucket', () => {
-    expect(props('RemediateLambdaFunction').ReservedConcurrentExecutions).toBe(5);
+  it('reserves no concurrency for remediate by default (low-quota accounts cannot), one sweep at a time', () => {
+    expect(props('RemediateLambdaFunction')).not.toHaveProperty('ReservedConcurrentExecutions');
     expect(props('SweepLambdaFunction').ReservedConcurrentExecutions).toBe(1);
   });
 
@@ -95,7 +95,7 @@ describe('packaged template: rules', () => {
 
 describe('packaged template: topic, queue and alarm', () => {
   it('encrypts the topic with a key CloudWatch alarms may use', () => {
-    expect(props('ReportTopic').KmsMasterKeyId).toEqual({ Ref: 'ReportTopicKey' });
+    expect(props('ReportTopic').KmsMasterKeyId).toEqual({ 'Fn::If': ['CreateTopicKey', { Ref: 'ReportTopicKey' }, { Ref: 'KmsKeyArn' }] });
     const keyStatements = props('ReportTopicKey').KeyPolicy.Statement as Statement[];
     expect(keyStatements).toContainEqual(expect.objectContaining({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:GenerateDataKey*', 'kms:Decrypt'] }));
     expect(props('ReportTopicKey').EnableKeyRotation).toBe(true);
@@ -168,7 +168,7 @@ describe('packaged template: least-privilege IAM', () => {
   it('publishes only to the topic and sends only to the DLQ', () => {
     expect(statement('PublishReports').Resource).toEqual([{ Ref: 'ReportTopic' }]);
     expect(statement('KeepFailuresInDeadLetterQueue').Resource).toEqual([{ 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] }]);
-    expect(statement('EncryptReports').Resource).toEqual([{ 'Fn::GetAtt': ['ReportTopicKey', 'Arn'] }]);
+    expect(statement('EncryptReports').Resource).toEqual([{ 'Fn::If': ['CreateTopicKey', { 'Fn::GetAtt': ['ReportTopicKey', 'Arn'] }, { Ref: 'KmsKeyArn' }] }]);
   });
 
   it('allows IMDSv2 enforcement and detaching because the shipped mapping uses them', () => {
