@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CloudFormationClient, DescribeStacksCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
-import { EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand, PutTargetsCommand, RemoveTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { DescribeRuleCommand, EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand, PutTargetsCommand, RemoveTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateAccessKeyCommand, CreateUserCommand, GetRoleCommand, IAMClient, ListUsersCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { GetFunctionCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
@@ -18,6 +18,7 @@ import { type MotoServer, startMoto } from '../../scripts/moto.js';
 import { putSample } from '../../scripts/rules.js';
 import { createQueue, drain, queueArn } from '../../scripts/world.js';
 import { loadSample } from '../../lib/events/samples.js';
+import { TAG_RULE_PATTERN } from '../fixtures/patterns.js';
 
 /**
  * `serverless deploy` and `serverless remove`, for real, against moto with IAM enforced, signed
@@ -192,10 +193,14 @@ describe('serverless deploy / remove on moto under the operator policy, IAM enfo
       await admin.events.send(new PutTargetsCommand({ Rule: rule, Targets: [{ Id: 'probe', Arn: await queueArn(admin.sqs, url) }] }));
       probes.set(name, url);
     }
+    // The tag rule filters on resourceId inside an array of objects ({prefix: "i-"}), which moto
+    // does not evaluate (it never matches): its deployed pattern is compared instead, and
+    // tests/integration/event-patterns.test.ts shows where tag events land without that filter.
+    const { EventPattern } = await admin.events.send(new DescribeRuleCommand({ Name: `${PREFIX}-tags` }));
+    expect(JSON.parse(EventPattern ?? '{}')).toEqual(TAG_RULE_PATTERN);
     const samples = {
       'state-running': 'ec2-state-running',
       'run-instances': 'cloudtrail-run-instances',
-      tags: 'cloudtrail-create-tags',
       'profile-drift': 'cloudtrail-associate-by-iam-user',
     };
     for (const sample of Object.values(samples)) await putSample(admin.events, loadSample(sample));

@@ -102,7 +102,9 @@ describe('the topics admit every alarm', () => {
   }
 
   it('encrypts the alarms topic with the key whose policy lets CloudWatch use it', () => {
-    expect(props('AlarmTopic').KmsMasterKeyId).toEqual({ Ref: 'ReportTopicKey' });
+    // The stack's own key, or the existing one the kmsKeyArn parameter names, as for the report topic.
+    expect(props('AlarmTopic').KmsMasterKeyId).toEqual({ 'Fn::If': ['CreateTopicKey', { Ref: 'ReportTopicKey' }, { Ref: 'KmsKeyArn' }] });
+    expect(props('AlarmTopic').KmsMasterKeyId).toEqual(props('ReportTopic').KmsMasterKeyId);
     const keyStatement = (props('ReportTopicKey').KeyPolicy.Statement as { Principal: { Service?: string }; Action: string[]; Condition: object }[]).find((s) => s.Principal.Service === 'cloudwatch.amazonaws.com');
     expect(keyStatement).toMatchObject({ Action: ['kms:GenerateDataKey*', 'kms:Decrypt'], Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } });
   });
