@@ -48,12 +48,29 @@ function configFor(service: keyof typeof MAX_ATTEMPTS, options: ClientOptions) {
   };
 }
 
+/**
+ * The clients, each built on first use and then kept: constructing an SDK client resolves its
+ * whole configuration chain, and most invocations never touch SQS (only a report SNS refused
+ * goes there) and many never publish (nothing to report). The getters are enumerable own
+ * properties, so `Object.entries(clients)` still sees (and builds) all three.
+ */
 export function createClients(options: ClientOptions = {}): Clients {
   const instrument = options.instrument ?? (<T>(client: T) => client);
+  const built: Partial<Clients> = {};
+  const once = <K extends keyof Clients>(key: K, create: () => Clients[K]): Clients[K] => {
+    built[key] ??= instrument(create());
+    return built[key] as Clients[K];
+  };
   return {
-    ec2: instrument(new EC2Client(configFor('ec2', options))),
-    sns: instrument(new SNSClient(configFor('sns', options))),
-    sqs: instrument(new SQSClient(configFor('sqs', options))),
+    get ec2() {
+      return once('ec2', () => new EC2Client(configFor('ec2', options)));
+    },
+    get sns() {
+      return once('sns', () => new SNSClient(configFor('sns', options)));
+    },
+    get sqs() {
+      return once('sqs', () => new SQSClient(configFor('sqs', options)));
+    },
   };
 }
 
