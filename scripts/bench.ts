@@ -21,7 +21,10 @@ import type { InstanceResult } from '../lib/result.js';
 import { realSleep } from '../lib/retry.js';
 import { runForEvent } from '../lib/service.js';
 import { mockEc2 } from '../tests/helpers/ec2-mock.js';
+import { benchColdStart } from './bench/coldstart.js';
+import { benchMemory } from './bench/memory.js';
 import { benchEvents } from './bench/events.js';
+import { benchMapping } from './bench/mapping.js';
 import { benchReliability } from './bench/reliability.js';
 import { benchReports } from './bench/reports.js';
 import { startFakeEc2 } from './fake-ec2.js';
@@ -38,7 +41,7 @@ const { values: args } = parseArgs({
     burst: { type: 'string', default: '1000' },
     scale: { type: 'string', default: '10' },
     'skip-package': { type: 'boolean', default: false },
-    // Run only the named sections (comma-separated): calls,handler,bundle,burst,reliability,events,mapping,reports.
+    // Run only the named sections (comma-separated): calls,handler,bundle,coldstart,memory,burst,reliability,events,mapping,reports.
     only: { type: 'string' },
   },
 });
@@ -177,6 +180,8 @@ if (wanted('calls')) {
 }
 if (wanted('handler')) await handlerTime();
 if (wanted('bundle')) bundleAndInit();
+if (wanted('coldstart') && !args['skip-package']) await benchColdStart();
+if (wanted('memory') && !args['skip-package']) await benchMemory();
 if (wanted('burst')) await burst();
 if (wanted('reliability')) {
   section('Reliability: instances left wrong under network faults (fault proxy in front of moto)');
@@ -185,6 +190,10 @@ if (wanted('reliability')) {
 if (wanted('events')) {
   section('Hostile events: parser crashes and time');
   await benchEvents();
+}
+if (wanted('mapping')) {
+  section('Hostile mappings: glob matching and typed errors');
+  await benchMapping();
 }
 if (wanted('reports')) {
   section('Complete reports: results reaching the machine channel');
