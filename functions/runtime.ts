@@ -8,10 +8,10 @@ import { deadlineIn } from '../lib/deadline.js';
 import { describeError } from '../lib/errors.js';
 import { validateMappingFile } from '../lib/mapping/load.js';
 import { afterReport } from '../lib/observe/after-report.js';
-import type { Observability } from '../lib/observe/invocation.js';
+import { type Observability, observeInvocation } from '../lib/observe/invocation.js';
 import { createMetrics } from '../lib/observe/metrics.js';
 import { DEFAULT_STAGE, loadObserveSettings } from '../lib/observe/settings.js';
-import type { Runtime } from '../lib/service.js';
+import type { RunOutcome, Runtime } from '../lib/service.js';
 
 export const logger = new Logger({ serviceName: 'profile-guard' });
 export const tracer = new Tracer({ serviceName: 'profile-guard' });
@@ -70,4 +70,26 @@ export function whereFrom(context: Partial<Pick<Context, 'invokedFunctionArn'>>)
   // `serverless invoke local` passes a context without the ARN.
   const [, , , region = process.env.AWS_REGION ?? 'unknown', account = 'unknown'] = (context.invokedFunctionArn ?? '').split(':');
   return { account, region };
+}
+
+/**
+ * A Lambda handler from the two things that differ between functions: what one run does, and
+ * how its outcome becomes the function's result (which may throw, so Lambda retries). The rest
+ * is the same for every function: the log context, the runtime with this invocation's
+ * deadlines, and metrics and tracing recorded before `respond` and flushed on every path.
+ */
+export function createHandler<R>(
+  trigger: 'event' | 'sweep',
+  run: (runtime: Runtime, event: unknown, where: { account: string; region: string }) => Promise<RunOutcome>,
+  respond: (outcome: RunOutcome) => R,
+): (event: unknown, context: Context) => Promise<R> {
+  return async (event, context) => {
+    logger.addContext(context);
+    const where = whereFrom(context);
+    return observeInvocation(observability, { trigger, functionName: context.functionName, account: where.account }, async (record) => {
+      const outcome = await run(runtimeFor(context), event, where);
+      record(outcome);
+      return respond(outcome);
+    });
+  };
 }
