@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { packageService, unzipFunction } from '../support/package.js';
 import { parseArgs } from 'node:util';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -14,20 +15,20 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { createClients } from '../lib/aws/clients.js';
 import { chunk, mapWithConcurrency } from '../lib/batching.js';
 import { DEFAULT_ENGINE_OPTIONS, createEngine } from '../lib/engine.js';
-import { sampleFor } from '../lib/events/samples.js';
+import { sampleFor } from '../support/samples.js';
 import { silentLog } from '../lib/log.js';
 import { parseMapping } from '../lib/mapping/load.js';
 import type { InstanceResult } from '../lib/result.js';
 import { realSleep } from '../lib/retry.js';
 import { runForEvent } from '../lib/service.js';
-import { mockEc2 } from '../tests/helpers/ec2-mock.js';
+import { mockEc2 } from '../support/ec2-mock.js';
 import { benchColdStart } from './bench/coldstart.js';
 import { benchMemory } from './bench/memory.js';
 import { benchEvents } from './bench/events.js';
 import { benchMapping } from './bench/mapping.js';
 import { benchReliability } from './bench/reliability.js';
 import { benchReports } from './bench/reports.js';
-import { startFakeEc2 } from './fake-ec2.js';
+import { startFakeEc2 } from '../support/fake-ec2.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 // The handler's own log lines would drown the tables.
@@ -125,11 +126,9 @@ function bundleAndInit() {
     console.log('skipped (--skip-package)');
     return;
   }
-  const dir = mkdtempSync(join(tmpdir(), 'profile-guard-bench-'));
-  execFileSync('npx', ['serverless', 'package', '--stage', 'bench', '--package', dir], { stdio: 'pipe', env: { ...process.env, AWS_PROFILE: '' } });
+  const { dir } = packageService('bench');
   for (const fn of ['remediate', 'sweep']) console.log(`${fn}.zip: ${(statSync(join(dir, `${fn}.zip`)).size / 1024).toFixed(0)} KiB`);
-  execFileSync('python3', ['-c', 'import sys,zipfile; zipfile.ZipFile(sys.argv[1]).extract("functions/remediate.js", sys.argv[2])', join(dir, 'remediate.zip'), dir]);
-  const js = join(dir, 'functions', 'remediate.js');
+  const js = unzipFunction(dir, 'remediate');
   console.log(`functions/remediate.js unzipped: ${(statSync(js).size / 1024).toFixed(0)} KiB`);
   const probe = `const t=process.hrtime.bigint();require(${JSON.stringify(js)});const d=Number(process.hrtime.bigint()-t)/1e6;console.log(JSON.stringify({ms:d,rss:process.memoryUsage().rss}))`;
   const runs = Array.from({ length: 7 }, () => JSON.parse(execFileSync('node', ['-e', probe], { encoding: 'utf8', env: { ...process.env, POWERTOOLS_TRACE_ENABLED: 'false' } })) as { ms: number; rss: number });

@@ -4,24 +4,22 @@
  * handler on what the rules deliver, the notification as a subscriber receives it. Nothing
  * is left running. `npm run demo`.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { packageService } from '../support/package.js';
 import { pathToFileURL } from 'node:url';
 import { ReplaceIamInstanceProfileAssociationCommand } from '@aws-sdk/client-ec2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { IAMClient } from '@aws-sdk/client-iam';
 import type { Context } from 'aws-lambda';
 import { createClients } from '../lib/aws/clients.js';
-import { sampleFor } from '../lib/events/samples.js';
+import { sampleFor } from '../support/samples.js';
 import { readFacts } from '../lib/facts.js';
 import { loadMappingFile } from '../lib/mapping/load.js';
 import { reportSchema } from '../lib/report/schema.js';
 import { renderText, table } from '../lib/report/text.js';
-import { startMoto } from './moto.js';
-import { installRules, putSample, rulesOf } from './rules.js';
-import { type LaunchSpec, createNotifications, createProfiles, drain, launch, profilesOf } from './world.js';
+import { startMoto } from '../support/moto.js';
+import { installRules, putSample, rulesOf } from '../support/rules.js';
+import { type LaunchSpec, createNotifications, createProfiles, drain, launch, profilesOf } from '../support/world.js';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
@@ -45,10 +43,9 @@ export interface DemoResult {
 }
 
 function packageRules(): ReturnType<typeof rulesOf> {
-  const dir = mkdtempSync(join(tmpdir(), 'profile-guard-demo-'));
+  const { dir, template } = packageService(STAGE, {}, { region: REGION });
   try {
-    execFileSync('npx', ['serverless', 'package', '--stage', STAGE, '--region', REGION, '--package', dir], { stdio: 'pipe', env: { ...process.env, AWS_PROFILE: '', SLS_TELEMETRY_DISABLED: '1' } });
-    return rulesOf(JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')), ACCOUNT, REGION);
+    return rulesOf(template, ACCOUNT, REGION);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -9,6 +9,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { packageService, unzipFunction } from '../../support/package.js';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -39,13 +40,8 @@ function probeEnv(): NodeJS.ProcessEnv {
 
 /** Packages the service as `serverless deploy` would and unzips the remediate handler. */
 export function packagedRemediateBundle(dir: string): string {
-  execFileSync('npx', ['serverless', 'package', '--stage', 'bench', '--package', dir], {
-    cwd: ROOT,
-    stdio: 'pipe',
-    env: { ...process.env, AWS_PROFILE: '', SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
-  });
-  execFileSync('python3', ['-c', 'import sys,zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])', join(dir, 'remediate.zip'), join(dir, 'remediate')]);
-  return join(dir, 'remediate', 'functions', 'remediate.js');
+  packageService('bench', {}, { dir });
+  return unzipFunction(dir, 'remediate');
 }
 
 /** The naive bundle: minified CommonJS, the same SDK resolution as the service (module first). */

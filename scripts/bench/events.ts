@@ -6,7 +6,7 @@
 import { readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { MAX_IDS_PER_EVENT, parseEvent } from '../../lib/events/parse.js';
-import { SAMPLES_DIR, loadSample } from '../../lib/events/samples.js';
+import { SAMPLES_DIR, loadSample } from '../../support/samples.js';
 
 type Json = unknown;
 type Path = (string | number)[];

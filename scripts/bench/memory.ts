@@ -13,9 +13,9 @@ import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sampleFor } from '../../lib/events/samples.js';
-import { packageService } from '../../tests/helpers/package.js';
-import { startFakeEc2 } from '../fake-ec2.js';
+import { sampleFor } from '../../support/samples.js';
+import { packageService } from '../../support/package.js';
+import { startFakeEc2 } from '../../support/fake-ec2.js';
 
 const INSTANCES = 1000;
 const RUNS = 3;

@@ -9,12 +9,12 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
-import { sampleFor } from '../../lib/events/samples.js';
+import { sampleFor } from '../../support/samples.js';
 import { reportSchema } from '../../lib/report/schema.js';
 import { runForEvent } from '../../lib/service.js';
-import { type FaultWorld, type Fleet, WHERE, invokeLikeLambda, launchFleet, startFaultWorld, wrongInstances } from '../../tests/helpers/fault-world.js';
-import type { FaultKind, FaultRule } from '../fault-proxy.js';
-import { drain } from '../world.js';
+import { type FaultWorld, type Fleet, WHERE, invokeLikeLambda, launchFleet, startFaultWorld, wrongInstances } from '../../support/fault-world.js';
+import type { FaultKind, FaultRule } from '../../support/fault-proxy.js';
+import { drain } from '../../support/world.js';
 
 const SEED = 42;
 const FLEET = { missing: 20, wrongRunning: 20, wrongStopped: 20, batchWrong: 2, unmatched: 2, right: 2, quarantined: 1, optedOut: 1 };

@@ -8,7 +8,7 @@ import { PublishCommand, type PublishCommandInput, SNSClient } from '@aws-sdk/cl
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DEFAULT_ENGINE_OPTIONS } from '../../lib/engine.js';
-import { sampleFor } from '../../lib/events/samples.js';
+import { sampleFor } from '../../support/samples.js';
 import { silentLog } from '../../lib/log.js';
 import { parseMapping } from '../../lib/mapping/load.js';
 import { buildReport } from '../../lib/report/build.js';
@@ -16,7 +16,7 @@ import { deliverReport } from '../../lib/report/deliver.js';
 import { SNS_MAX_MESSAGE_BYTES, type SnsMessage, snsMessageBytes } from '../../lib/report/message.js';
 import { type Report, reportSchema } from '../../lib/report/schema.js';
 import { runForEvent } from '../../lib/service.js';
-import { mockEc2 } from '../../tests/helpers/ec2-mock.js';
+import { mockEc2 } from '../../support/ec2-mock.js';
 import { GOLDEN_INPUT, realisticResults } from '../../tests/fixtures/results.js';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:profile-guard-bench-reports';

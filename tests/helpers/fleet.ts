@@ -1,4 +1,4 @@
-import type { LaunchSpec } from '../../scripts/world.js';
+import type { LaunchSpec } from '../../support/world.js';
 
 /** One instance per row of the decision table the shipped mapping can reach. */
 export const DECISION_CASES = {

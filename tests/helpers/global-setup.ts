@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { packageService } from './package.js';
+import { packageService } from '../../support/package.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,10 +1,10 @@
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { sampleFor } from '../../lib/events/samples.js';
+import { sampleFor } from '../../support/samples.js';
 import { buildReport } from '../../lib/report/build.js';
 import { UNPUBLISHED_REPORT_KIND } from '../../lib/report/deliver.js';
 import { reportSchema } from '../../lib/report/schema.js';
-import { createQueue, drain, launchCases, launchOne, profilesOf } from '../../scripts/world.js';
+import { createQueue, drain, launchCases, launchOne, profilesOf } from '../../support/world.js';
 import { pick } from '../helpers/fleet.js';
 import { useWorld } from '../helpers/aws-world.js';
 import { cli } from '../helpers/cli.js';

@@ -14,10 +14,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMappingFile } from '../../lib/mapping/load.js';
 import { FRAMEWORK_CALLS } from '../../policies/cloudformation-permissions.js';
 import { operatorStatements, resolvePseudoParameters } from '../../policies/generate.js';
-import { type MotoServer, startMoto } from '../../scripts/moto.js';
-import { putSample } from '../../scripts/rules.js';
-import { createQueue, drain, queueArn } from '../../scripts/world.js';
-import { loadSample } from '../../lib/events/samples.js';
+import { type MotoServer, startMoto } from '../../support/moto.js';
+import { putSample } from '../../support/rules.js';
+import { createQueue, drain, queueArn } from '../../support/world.js';
+import { loadSample } from '../../support/samples.js';
 import { TAG_RULE_PATTERN } from '../fixtures/patterns.js';
 
 /**

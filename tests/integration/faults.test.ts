@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sampleFor } from '../../lib/events/samples.js';
+import { sampleFor } from '../../support/samples.js';
 import { runForEvent } from '../../lib/service.js';
-import type { FaultRule } from '../../scripts/fault-proxy.js';
-import { profilesOf } from '../../scripts/world.js';
-import { type FaultWorld, type Fleet, type Invocation, WHERE, fastSleep, invokeLikeLambda, launchFleet, startFaultWorld, wrongInstances } from '../helpers/fault-world.js';
+import type { FaultRule } from '../../support/fault-proxy.js';
+import { profilesOf } from '../../support/world.js';
+import { type FaultWorld, type Fleet, type Invocation, WHERE, fastSleep, invokeLikeLambda, launchFleet, startFaultWorld, wrongInstances } from '../../support/fault-world.js';
 
 // Every kind of instance the mapping cares about; the ones that need a change are the majority.
 const FLEET = { missing: 4, wrongRunning: 4, wrongStopped: 4, batchWrong: 1, unmatched: 1, right: 1, quarantined: 1, optedOut: 1 };

@@ -3,13 +3,13 @@ import { type AwsSecurityFinding, BatchImportFindingsCommand, GetFindingsCommand
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createSecurityHubClient } from '../../lib/aws/securityhub.js';
 import { DEFAULT_ENGINE_OPTIONS } from '../../lib/engine.js';
-import { sampleFor } from '../../lib/events/samples.js';
+import { sampleFor } from '../../support/samples.js';
 import { readFacts } from '../../lib/facts.js';
 import { silentLog } from '../../lib/log.js';
 import { loadMappingFile } from '../../lib/mapping/load.js';
 import { afterReport } from '../../lib/observe/after-report.js';
 import { type Runtime, runForEvent, runSweep } from '../../lib/service.js';
-import { createProfiles, launchOne, profilesOf } from '../../scripts/world.js';
+import { createProfiles, launchOne, profilesOf } from '../../support/world.js';
 import { useWorld } from '../helpers/aws-world.js';
 
 const ACCOUNT = '123456789012';

@@ -4,13 +4,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Clients, createClients } from '../../lib/aws/clients.js';
 import { OPERATIONS_BY_PRINCIPAL } from '../../lib/aws/index.js';
 import { DEFAULT_ENGINE_OPTIONS } from '../../lib/engine.js';
-import { sampleFor } from '../../lib/events/samples.js';
+import { sampleFor } from '../../support/samples.js';
 import { silentLog } from '../../lib/log.js';
 import { loadMappingFile } from '../../lib/mapping/load.js';
 import { type Runtime, runForEvent, runSweep } from '../../lib/service.js';
 import { type Statement, operatorStatements, remediateStatements, resolvePseudoParameters } from '../../policies/generate.js';
-import { type MotoServer, startMoto } from '../../scripts/moto.js';
-import { createNotifications, createProfiles, launchCases, profilesOf } from '../../scripts/world.js';
+import { type MotoServer, startMoto } from '../../support/moto.js';
+import { createNotifications, createProfiles, launchCases, profilesOf } from '../../support/world.js';
 import { cli } from '../helpers/cli.js';
 import { DECISION_CASES } from '../helpers/fleet.js';
 

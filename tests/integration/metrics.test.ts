@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { sampleFor } from '../../lib/events/samples.js';
+import { sampleFor } from '../../support/samples.js';
 import { type Report, reportSchema } from '../../lib/report/schema.js';
-import { drain, launchCases } from '../../scripts/world.js';
+import { drain, launchCases } from '../../support/world.js';
 import { useWorld } from '../helpers/aws-world.js';
 import { DECISION_CASES } from '../helpers/fleet.js';
 

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ENGINE_OPTIONS } from '../../lib/engine.js';
-import { sampleFor } from '../../lib/events/samples.js';
+import { sampleFor } from '../../support/samples.js';
 import { silentLog } from '../../lib/log.js';
 import { parseMapping } from '../../lib/mapping/load.js';
 import { buildReport } from '../../lib/report/build.js';
 import { UNPUBLISHED_REPORT_KIND, deliverReport } from '../../lib/report/deliver.js';
 import { reportSchema } from '../../lib/report/schema.js';
 import { type Runtime, runForEvent } from '../../lib/service.js';
-import { createQueue, drain, launchOne, subscribeQueue } from '../../scripts/world.js';
+import { createQueue, drain, launchOne, subscribeQueue } from '../../support/world.js';
 import { realisticResults } from '../fixtures/results.js';
 import { useWorld } from '../helpers/aws-world.js';
 

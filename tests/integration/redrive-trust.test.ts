@@ -2,7 +2,7 @@ import { CreateTopicCommand, PublishCommand, SNSClient } from '@aws-sdk/client-s
 import { GetQueueAttributesCommand, type MessageAttributeValue, SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { reportSchema } from '../../lib/report/schema.js';
-import { createNotifications, createQueue, drain, launchOne, profilesOf, subscribeQueue } from '../../scripts/world.js';
+import { createNotifications, createQueue, drain, launchOne, profilesOf, subscribeQueue } from '../../support/world.js';
 import { useWorld } from '../helpers/aws-world.js';
 import { cli } from '../helpers/cli.js';
 import { dlqFixture } from '../fixtures/dlq/index.js';

@@ -2,9 +2,9 @@ import type { Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '../../functions/remediate.js';
 import { handler as sweep } from '../../functions/sweep.js';
-import { sampleFor } from '../../lib/events/samples.js';
+import { sampleFor } from '../../support/samples.js';
 import { reportSchema } from '../../lib/report/schema.js';
-import { drain, launchCases, launchOne, profilesOf } from '../../scripts/world.js';
+import { drain, launchCases, launchOne, profilesOf } from '../../support/world.js';
 import { DECISION_CASES } from '../helpers/fleet.js';
 import { useWorld } from '../helpers/aws-world.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_ENGINE_OPTIONS } from '../../lib/engine.js';
 import { silentLog } from '../../lib/log.js';
 import { type Runtime, runSweep } from '../../lib/service.js';
-import { launch, profilesOf } from '../../scripts/world.js';
+import { launch, profilesOf } from '../../support/world.js';
 import { useWorld } from '../helpers/aws-world.js';
 
 describe('the sweep over a region on moto', () => {

@@ -4,7 +4,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { loadMappingFile } from '../../lib/mapping/load.js';
 import { CLOUDFORMATION_PERMISSIONS, FRAMEWORK_CALLS, deployActions, grantedFor } from '../../policies/cloudformation-permissions.js';
 import { STACK_TAG, type Statement, deploymentBucketPattern, operatorStatements, resolvePseudoParameters } from '../../policies/generate.js';
-import type { PackagedTemplate } from '../helpers/package.js';
+import type { PackagedTemplate } from '../../support/package.js';
 
 /**
  * The deployer's half of the operator policy, held to the packaged template: every resource type

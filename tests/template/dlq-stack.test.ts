@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
 import { stackFrom } from '../../lib/dlq.js';
-import type { PackagedTemplate } from '../helpers/package.js';
+import type { PackagedTemplate } from '../../support/package.js';
 
 // The template global setup packaged (stage "test"): redrive's idea of "this stack" must name what is really deployed.
 const resources = (JSON.parse(readFileSync(inject('templateFile'), 'utf8')) as PackagedTemplate['template']).Resources;

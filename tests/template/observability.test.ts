@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
 import { alarmSpecs } from '../../lib/observe/alarms.js';
 import { METRICS_NAMESPACE } from '../../lib/observe/metrics.js';
-import type { PackagedTemplate } from '../helpers/package.js';
+import type { PackagedTemplate } from '../../support/package.js';
 
 const template = JSON.parse(readFileSync(inject('templateFile'), 'utf8')) as PackagedTemplate['template'];
 const resources = template.Resources;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { STACK_TAG } from '../../policies/generate.js';
 import { StackParameterError, checkNames, optionalSettings, stackNames, stackTags } from '../../scripts/stack-params.js';
-import { type PackagedTemplate, packageService } from '../helpers/package.js';
+import { type PackagedTemplate, packageService } from '../../support/package.js';
 
 const defaultTemplate = readFileSync(inject('templateFile'), 'utf8');
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { packageService } from '../helpers/package.js';
+import { packageService } from '../../support/package.js';
 
 describe('the packaged policy follows the mapping', () => {
   it('grants only what a different mapping needs', () => {

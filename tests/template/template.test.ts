@@ -4,7 +4,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { OPERATIONS_BY_PRINCIPAL } from '../../lib/aws/index.js';
 import { actionsOf } from '../../lib/aws/operations.js';
 import { CATALOGUE } from '../../lib/events/catalogue.js';
-import type { PackagedTemplate } from '../helpers/package.js';
+import type { PackagedTemplate } from '../../support/package.js';
 
 const file = inject('templateFile');
 const template = JSON.parse(readFileSync(file, 'utf8')) as PackagedTemplate['template'];

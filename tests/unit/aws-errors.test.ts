@@ -2,7 +2,7 @@ import { EC2ServiceException } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { translateEc2Error } from '../../lib/aws/ec2.js';
 import { translateAwsError } from '../../lib/aws/errors.js';
-import { ec2Error } from '../helpers/ec2-mock.js';
+import { ec2Error } from '../../support/ec2-mock.js';
 
 const context = { operation: 'AssociateIamInstanceProfile', instanceId: 'i-0123456789abcdef0', profile: 'WebProfile' };
 const named = (error: unknown) => {

@@ -11,7 +11,7 @@ import type { Deadline } from '../../lib/deadline.js';
 import { DEFAULT_ENGINE_OPTIONS, type EngineOptions, createEngine } from '../../lib/engine.js';
 import { silentLog } from '../../lib/log.js';
 import { parseMapping } from '../../lib/mapping/load.js';
-import { type FakeInstance, describeInstancesOutput, ec2Error, mockEc2, writeCalls } from '../helpers/ec2-mock.js';
+import { type FakeInstance, describeInstancesOutput, ec2Error, mockEc2, writeCalls } from '../../support/ec2-mock.js';
 
 const mapping = parseMapping(`
 version: 1

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CATALOGUE, valuesAt } from '../../lib/events/catalogue.js';
 import { show } from '../../lib/events/fields.js';
 import { MAX_IDS_PER_EVENT, parseEvent } from '../../lib/events/parse.js';
-import { loadSample, sampleFor } from '../../lib/events/samples.js';
+import { loadSample, sampleFor } from '../../support/samples.js';
 import { TAG_RULE_PATTERN } from '../fixtures/patterns.js';
 
 const SELF_ROLE = 'arn:aws:iam::123456789012:role/profile-guard-dev-us-east-1';

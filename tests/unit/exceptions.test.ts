@@ -7,7 +7,7 @@ import { exempts, expiredWithin, optOutOf } from '../../lib/exceptions.js';
 import { parseMapping } from '../../lib/mapping/load.js';
 import type { InstanceFacts } from '../../lib/model.js';
 import { scanExpiredExceptions } from '../../lib/observe/expired-exceptions.js';
-import { describeInstancesOutput } from '../helpers/ec2-mock.js';
+import { describeInstancesOutput } from '../../support/ec2-mock.js';
 
 const TAG = 'profile-guard:ignore';
 const at = (iso: string) => new Date(iso);

@@ -2,7 +2,7 @@ import { type Server, createServer, request as httpRequest } from 'node:http';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FaultProxy, type FaultRule, identifyCall, seededRandom, startFaultProxy, validateRule } from '../../scripts/fault-proxy.js';
+import { type FaultProxy, type FaultRule, identifyCall, seededRandom, startFaultProxy, validateRule } from '../../support/fault-proxy.js';
 
 // A tiny upstream standing in for moto: it records the actions it receives and answers 200.
 let upstream: Server;

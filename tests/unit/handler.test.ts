@@ -5,10 +5,10 @@ import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RetryableFailuresError, handler } from '../../functions/remediate.js';
-import { sampleFor } from '../../lib/events/samples.js';
+import { sampleFor } from '../../support/samples.js';
 import { UNPUBLISHED_REPORT_KIND } from '../../lib/report/deliver.js';
 import { reportSchema } from '../../lib/report/schema.js';
-import { associationsOutput, describeInstancesOutput, ec2Error } from '../helpers/ec2-mock.js';
+import { associationsOutput, describeInstancesOutput, ec2Error } from '../../support/ec2-mock.js';
 
 // Class-level mocks: they reach the clients the handler builds for itself, as in Lambda.
 const ec2 = mockClient(EC2Client);

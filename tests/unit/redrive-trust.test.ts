@@ -10,7 +10,7 @@ import { ChangeMessageVisibilityCommand, DeleteMessageCommand, type Message, Rec
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { associationsOutput, describeInstancesOutput, writeCalls } from '../helpers/ec2-mock.js';
+import { associationsOutput, describeInstancesOutput, writeCalls } from '../../support/ec2-mock.js';
 import { cli } from '../helpers/cli.js';
 import { type DlqFixture, type DlqFixtureName, asReceived, dlqFixture } from '../fixtures/dlq/index.js';
 

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The real-shaped events in events/: fixtures for the tests, input for the demo and `serverless invoke local`. */
-export const SAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'events');
+export const SAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'events');
 
 type Json = Record<string, unknown>;
 

@@ -7,16 +7,16 @@ import { DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createClients } from '../../lib/aws/clients.js';
-import { loadConfig } from '../../lib/config.js';
-import { silentLog } from '../../lib/log.js';
-import { loadMappingFile } from '../../lib/mapping/load.js';
-import type { Mapping } from '../../lib/mapping/schema.js';
-import type { Sleep } from '../../lib/retry.js';
-import type { RunOutcome, Runtime } from '../../lib/service.js';
-import { type FaultProxy, startFaultProxy } from '../../scripts/fault-proxy.js';
-import { type MotoServer, startMoto } from '../../scripts/moto.js';
-import { type LaunchSpec, type Notifications, createNotifications, createProfiles, launch, profilesOf } from '../../scripts/world.js';
+import { createClients } from '../lib/aws/clients.js';
+import { loadConfig } from '../lib/config.js';
+import { silentLog } from '../lib/log.js';
+import { loadMappingFile } from '../lib/mapping/load.js';
+import type { Mapping } from '../lib/mapping/schema.js';
+import type { Sleep } from '../lib/retry.js';
+import type { RunOutcome, Runtime } from '../lib/service.js';
+import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
+import { type MotoServer, startMoto } from './moto.js';
+import { type LaunchSpec, type Notifications, createNotifications, createProfiles, launch, profilesOf } from './world.js';
 
 export interface DirectClients {
   ec2: EC2Client;

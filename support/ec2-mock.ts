@@ -10,7 +10,7 @@ import {
   type InstanceStateName,
 } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { InstanceState } from '../../lib/model.js';
+import type { InstanceState } from '../lib/model.js';
 
 export interface FakeInstance {
   id: string;
