@@ -267,7 +267,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     stats.requests++;
     const call = identifyCall(request.headers, body.toString('utf8'));
     const key = `${call.service}:${call.action}`;
-    const counter = (stats.calls[key] ??= { seen: 0, faulted: 0 });
+    stats.calls[key] ??= { seen: 0, faulted: 0 };
+    const counter = stats.calls[key];
     counter.seen++;
     startClocks(call.action);
     const active = pick(call);

@@ -47,5 +47,5 @@ function covers(earlier: MappingRule, later: MappingRule, budget: InclusionBudge
 
 /** No list means "any network"; otherwise every network `inner` allows must be in `outer`. */
 function listCovers(outer: readonly string[] | undefined, inner: readonly string[] | undefined): boolean {
-  return outer === undefined || (inner !== undefined && inner.every((v) => outer.includes(v)));
+  return outer === undefined || (inner?.every((v) => outer.includes(v)) ?? false);
 }

@@ -19,7 +19,6 @@ export const COLDSTART_ROUNDS = 21;
 export const COLDSTART_GOAL = 0.4;
 
 const NAIVE_ENTRY = fileURLToPath(new URL('./coldstart-naive.ts', import.meta.url));
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -26,7 +26,7 @@ function lambdaContext(deadlineMs: number): Context {
 type Settled = { returned: unknown } | { threw: unknown };
 
 /** Runs the handler against a deadline; never leaves it running past the test (see the hang test). */
-async function invoke(world: FaultWorld, fleet: Fleet): Promise<{ settled: Settled | 'still running'; elapsedMs: number; finished: Promise<Settled> }> {
+async function invoke(_world: FaultWorld, fleet: Fleet): Promise<{ settled: Settled | 'still running'; elapsedMs: number; finished: Promise<Settled> }> {
   const started = Date.now();
   const finished: Promise<Settled> = handler(sampleFor('cloudtrail-run-instances', fleet.ids), lambdaContext(DEADLINE_MS)).then(
     (returned) => ({ returned }),

@@ -129,7 +129,13 @@ describe('Security Hub findings on moto (findings on)', () => {
     await launchOne(world.clients.ec2, { tags: { team: 'analytics' }, profile: 'AdminProfile' });
     await launchOne(world.clients.ec2, { tags: { team: 'analytics', [TAG]: `until:${yesterday}` } });
     const sent: string[] = [];
-    hub.middlewareStack.add((next, context) => async (args) => (sent.push(String(context.commandName)), next(args)), { step: 'initialize', name: 'recordAll' });
+    hub.middlewareStack.add(
+      (next, context) => async (args) => {
+        sent.push(String(context.commandName));
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordAll' },
+    );
 
     const outcome = await runSweep(runtime({ securityHub: false, sweepPeriodSeconds: 2 * 86_400 }), where);
 

@@ -22,7 +22,7 @@ describe('the packaged policy follows the mapping', () => {
       { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*/analytics-ec2' },
     ]);
     // The mapping file rides in the bundle under its own name.
-    expect((template.Resources.RemediateLambdaFunction?.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables.MAPPING_FILE).toBe('tests/fixtures/mappings/report-only.yaml');
+    expect((template.Resources.RemediateLambdaFunction?.Properties as { Environment?: { Variables: Record<string, unknown> } } | undefined)?.Environment?.Variables.MAPPING_FILE).toBe('tests/fixtures/mappings/report-only.yaml');
   });
 
   it('refuses to package an invalid mapping, naming the file, the rule and the reason', () => {

@@ -161,7 +161,7 @@ describe('packaged template: least-privilege IAM', () => {
   it('attaches only the mapped profiles (ec2:NewInstanceProfile)', () => {
     const attach = statement('AttachOnlyMappedProfiles');
     expect(attach.Action).toEqual(['ec2:AssociateIamInstanceProfile', 'ec2:ReplaceIamInstanceProfileAssociation']);
-    const allowed = (attach.Condition?.ArnLike?.['ec2:NewInstanceProfile'] as { 'Fn::Sub': string }[]).map((v) => v['Fn::Sub'].split(':instance-profile/')[1]);
+    const allowed = ((attach.Condition?.ArnLike?.['ec2:NewInstanceProfile'] ?? []) as { 'Fn::Sub': string }[]).map((v) => v['Fn::Sub'].split(':instance-profile/')[1]);
     expect(allowed).toEqual(['PaymentsProdProfile', '*/PaymentsProdProfile', 'WebProfile', '*/WebProfile', 'BatchProfile', '*/BatchProfile', 'BaselineSsmProfile', '*/BaselineSsmProfile']);
   });
 

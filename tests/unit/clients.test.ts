@@ -7,7 +7,11 @@ import { createClients } from '../../lib/aws/clients.js';
 /** createClients with an instrument hook that records every client it is handed (as Powertools' tracer would wrap it). */
 function counted() {
   const built: unknown[] = [];
-  const clients = createClients({ region: 'eu-west-1', instrument: <T>(client: T) => (built.push(client), client) });
+  const clients = createClients({ region: 'eu-west-1', instrument: <T>(client: T) => {
+      built.push(client);
+      return client;
+    },
+  });
   return { clients, built };
 }
 

@@ -86,7 +86,9 @@ function flooded(path: string, step: number, n: number): Record<string, unknown>
   let node = event.detail;
   for (const s of steps.slice(0, step)) {
     const child = node[key(s)];
-    node = (node[key(s)] = typeof child === 'object' && child !== null && !Array.isArray(child) ? child : {}) as Record<string, unknown>;
+    const next = (typeof child === 'object' && child !== null && !Array.isArray(child) ? child : {}) as Record<string, unknown>;
+    node[key(s)] = next;
+    node = next;
   }
   node[key(steps[step] as string)] = new Array(n).fill(rest);
   return event;

@@ -28,7 +28,12 @@ function fakeTracer() {
   const events: string[] = [];
   const annotations: Record<string, unknown> = {};
   const subsegment = { close: () => events.push('close subsegment') };
-  const parent = { addNewSubsegment: (name: string) => (events.push(`open ${name}`), subsegment) };
+  const parent = {
+    addNewSubsegment: (name: string) => {
+      events.push(`open ${name}`);
+      return subsegment;
+    },
+  };
   const tracer = {
     isTracingEnabled: () => true,
     getSegment: () => parent,
