@@ -12,7 +12,7 @@ export interface Clients {
 export interface ClientOptions {
   region?: string | undefined;
   /** Explicit credentials (another principal's); default: the usual provider chain. */
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined;
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | (() => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date }>) | undefined;
   /** Wraps each client (Powertools' tracer.captureAWSv3Client in Lambda). */
   instrument?: <T>(client: T) => T;
 }
@@ -54,7 +54,13 @@ export function createClients(options: ClientOptions = {}): Clients {
   };
 }
 
-/** The operator's STS client (the functions never call STS). */
+/** One EC2 client (another account's, another region's): the same settings as createClients. */
+export function createEc2Client(options: ClientOptions = {}): EC2Client {
+  const instrument = options.instrument ?? (<T>(client: T) => client);
+  return instrument(new EC2Client(configFor('ec2', options)));
+}
+
+/** An STS client: the operator's GetCallerIdentity, and the hub's AssumeRole into member accounts (regional endpoint when given a region). */
 export function createStsClient(options: ClientOptions = {}): STSClient {
   return new STSClient(configFor('sts', options));
 }
