@@ -41,6 +41,4 @@ export function faultySource(denied: ReadonlySet<string> = new Set()): Credentia
   };
 }
 
-/** A source that never calls STS: fixed credentials expiring when the test says (for the refresh test). */
-
 export const memberRoleArn = (account: string) => `arn:aws:iam::${account}:role/${MEMBER_ROLE_NAME}`;
