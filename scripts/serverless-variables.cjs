@@ -12,6 +12,7 @@ module.exports = {
   async statements({ resolveVariable }) {
     const mapping = loadMappingFile(await resolveVariable('param:mappingFile'));
     const securityHub = String(await resolveVariable('param:securityHub')) === 'true';
+    const organization = String((await resolveVariable('param:orgId')) ?? '') !== '';
     return remediateStatements(
       mapping,
       {
@@ -19,7 +20,7 @@ module.exports = {
         topicKeyArn: { 'Fn::GetAtt': ['ReportTopicKey', 'Arn'] },
         dlqArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] },
       },
-      { securityHub },
+      { securityHub, organization },
     );
   },
   // The rule patterns, keyed runInstances, stateChange, tagsChanged, profileChangedByOthers.
