@@ -121,9 +121,7 @@ export async function runForEvent(runtime: Runtime, rawEvent: unknown, defaults:
     try {
       ec2 = await runtime.targets.ec2For(resolved.target, runtime.deadlines?.work ?? NO_DEADLINE);
     } catch (error) {
-      // One line naming the account (and the role): this target only, retried only if a retry can help.
-      const failure = describeError(error);
-      return finish(runtime, { ...where, trigger, incomplete: `${failure.name}: ${failure.message}` }, [], undefined, failure.retryable ? 1 : 0);
+      return runTargetFailure(runtime, { ...where, trigger }, error);
     }
   }
   const engine = engineFor(runtime, ec2);
@@ -145,4 +143,13 @@ export async function runForInstances(runtime: Runtime, instanceIds: readonly st
   const engine = engineFor(runtime);
   const results = await engine.remediateIds(instanceIds);
   return finish(runtime, where, results, engine.stats);
+}
+
+/**
+ * A target (account, region) that could not be reached at all: one report whose line names the
+ * account (and the role, the SCP, the region) and says what to do; retried only if a retry can help.
+ */
+export async function runTargetFailure(runtime: Runtime, where: { account: string; region: string; trigger: Trigger }, error: unknown): Promise<RunOutcome> {
+  const failure = describeError(error);
+  return finish(runtime, { ...where, incomplete: `${failure.name}: ${failure.message}` }, [], undefined, failure.retryable ? 1 : 0);
 }

@@ -1,0 +1,67 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import * as z from 'zod';
+import type { Target, TargetAccess } from '../aws/credentials.js';
+import { sendMessage } from '../aws/sqs.js';
+import { NO_DEADLINE } from '../deadline.js';
+import { isAccount, isRegion } from '../events/fields.js';
+import { type RunOutcome, type Runtime, runSweep, runTargetFailure } from '../service.js';
+
+/**
+ * The organization sweep: a planner lists account × region and puts one FIFO message per target
+ * (group = account/region, so two sweeps of one target never overlap); a worker sweeps one target
+ * per message with that account's member credentials. A target that fails is its own report.
+ */
+export const sweepMessageSchema = z.strictObject({
+  kind: z.literal('profile-guard.sweep-target'),
+  account: z.custom<string>(isAccount, { error: 'must be 12 digits' }),
+  region: z.custom<string>(isRegion, { error: 'must be an AWS region such as us-east-1' }),
+  /** How many times this target was handed on because its slice ran out of time. */
+  continuation: z.number().int().min(0).max(100).default(0),
+});
+export type SweepMessage = z.infer<typeof sweepMessageSchema>;
+
+/** Every governed target: the active accounts × the regions, suspended accounts left out, duplicates removed. */
+export function planTargets(accounts: readonly string[], regions: readonly string[], suspended: ReadonlySet<string> = new Set()): Target[] {
+  const active = [...new Set(accounts)].filter((account) => !suspended.has(account));
+  return active.flatMap((account) => [...new Set(regions)].map((region) => ({ account, region })));
+}
+
+/** One message per target. `period` (the schedule's time) makes a re-sent plan for the same run a duplicate FIFO drops. */
+export async function enqueueTargets(sqs: SQSClient, queueUrl: string, targets: readonly Target[], period: string, continuation = 0): Promise<number> {
+  for (const target of targets) {
+    const message: SweepMessage = { kind: 'profile-guard.sweep-target', ...target, continuation };
+    const group = `${target.account}/${target.region}`;
+    await sendMessage(sqs, queueUrl, JSON.stringify(message), {}, {}, { groupId: group, deduplicationId: `${group}/${period}/${continuation}`.replace(/[^\w!-/:-@[-`{-~]/g, '-').slice(0, 128) });
+  }
+  return targets.length;
+}
+
+export type WorkerOutcome = { status: 'rejected'; reason: string } | { status: 'swept'; target: Target; outcome: RunOutcome; handedOn: boolean };
+
+/**
+ * One message: sweep that target. A malformed message is rejected without any call; a slice that
+ * runs out of time hands the target on (a new message) so the next slice finishes it — what is
+ * already right is a no-op there, so no page token is needed for correctness.
+ */
+export async function sweepOneTarget(runtime: Runtime, targets: TargetAccess, body: string, handOn: (message: SweepMessage) => Promise<void>): Promise<WorkerOutcome> {
+  let parsed: ReturnType<typeof sweepMessageSchema.safeParse>;
+  try {
+    parsed = sweepMessageSchema.safeParse(JSON.parse(body));
+  } catch {
+    return { status: 'rejected', reason: 'the sweep message is not JSON' };
+  }
+  if (!parsed.success) return { status: 'rejected', reason: `invalid sweep message: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; ')}` };
+  const { account, region, continuation } = parsed.data;
+  const target = { account, region };
+  const trigger = { type: 'sweep' as const };
+  let ec2: Awaited<ReturnType<TargetAccess['ec2For']>>;
+  try {
+    ec2 = await targets.ec2For(target, runtime.deadlines?.work ?? NO_DEADLINE);
+  } catch (error) {
+    return { status: 'swept', target, outcome: await runTargetFailure(runtime, { ...target, trigger }, error), handedOn: false };
+  }
+  const outcome = await runSweep({ ...runtime, clients: { ...runtime.clients, ec2 } }, { ...target, trigger });
+  const outOfTime = /ran out of time/.test(outcome.report?.incomplete ?? '');
+  if (outOfTime && continuation < 100) await handOn({ ...parsed.data, continuation: continuation + 1 });
+  return { status: 'swept', target, outcome, handedOn: outOfTime };
+}

@@ -1,0 +1,86 @@
+import { CreateQueueCommand } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
+import { createTargetAccess } from '../../lib/aws/credentials.js';
+import { DEFAULT_ENGINE_OPTIONS } from '../../lib/engine.js';
+import { silentLog } from '../../lib/log.js';
+import { enqueueTargets, planTargets, sweepOneTarget } from '../../lib/org/sweep.js';
+import { reportSchema } from '../../lib/report/schema.js';
+import type { Runtime } from '../../lib/service.js';
+import { drain, launch, profilesOf } from '../../scripts/world.js';
+import { useWorld } from '../helpers/aws-world.js';
+import { HUB, createMember, faultySource, memberClients, memberRoleArn } from './org-world.js';
+
+const ACCOUNTS = ['111111111111', '222222222222', '333333333333'];
+const REGIONS = ['eu-west-1', 'us-west-2'];
+
+describe('organization sweep on moto: planner → FIFO queue → one worker run per account-region', () => {
+  const world = useWorld();
+  const runtime = (): Runtime => ({
+    clients: world.clients,
+    mapping: world.mapping,
+    log: silentLog,
+    config: { topicArn: world.notifications.topicArn, mappingFile: 'mapping.yaml', notifyLevel: 'all', engine: { ...DEFAULT_ENGINE_OPTIONS, settleWaitMs: 0 } },
+  });
+  const fifoQueue = async () =>
+    (await world.clients.sqs.send(new CreateQueueCommand({ QueueName: 'profile-guard-test-sweep.fifo', Attributes: { FifoQueue: 'true' } }))).QueueUrl as string;
+
+  it('fixes all 24 instances across 3 accounts × 2 regions with 3 AssumeRole, 12 reads and 24 writes, one report per target', async () => {
+    const toFix = new Map<string, string[]>();
+    for (const account of ACCOUNTS) {
+      await createMember(account, world.mapping);
+      for (const region of REGIONS) {
+        const { ec2 } = await memberClients(account, region);
+        // One at a time: moto attaches a launch profile to the first instance of a multi-instance launch only.
+        for (let i = 0; i < 6; i++) await launch(ec2, { tags: { app: 'web-a' }, profile: 'WebProfile' });
+        toFix.set(`${account}/${region}`, await launch(ec2, { tags: { app: 'web-a' }, count: 4 }));
+      }
+    }
+    const queueUrl = await fifoQueue();
+    expect(await enqueueTargets(world.clients.sqs, queueUrl, planTargets(ACCOUNTS, REGIONS), '2026-11-28T10:00:00Z')).toBe(6);
+    const messages = await drain(world.clients.sqs, queueUrl);
+    expect(messages).toHaveLength(6);
+
+    const source = faultySource();
+    const targets = createTargetAccess({ hubAccount: HUB, sessionName: 'profile-guard-test-sweep-worker', source });
+    const outcomes = [];
+    for (const message of messages) outcomes.push(await sweepOneTarget(runtime(), targets, message.Body ?? '', async () => {}));
+
+    for (const [key, ids] of toFix) {
+      const [account, region] = key.split('/') as [string, string];
+      expect(Object.values(await profilesOf((await memberClients(account, region)).ec2, ids))).toEqual(['WebProfile', 'WebProfile', 'WebProfile', 'WebProfile']);
+    }
+    expect(source.calls).toHaveLength(3);
+    let reads = 0;
+    for (const o of outcomes) if (o.status === 'swept') reads += (o.outcome.reads?.describeInstancesCalls ?? 0) + (o.outcome.reads?.describeAssociationsCalls ?? 0);
+    const calls = [...targets.stats.ec2Calls.values()].reduce((a, b) => a + b, 0);
+    expect(reads).toBe(12);
+    expect(calls - reads).toBe(24);
+    const reports = (await drain(world.clients.sqs, world.notifications.queueUrl)).map((m) => reportSchema.parse(JSON.parse(m.Body ?? '')));
+    expect(reports.map((r) => `${r.account}/${r.region}:${r.counts.changed}`).sort()).toEqual([...toFix.keys()].map((k) => `${k}:4`).sort());
+  }, 90_000);
+
+  it('a denied account is one failed report naming the account and role; the other accounts are still swept', async () => {
+    await createMember('222222222222', world.mapping);
+    const { ec2 } = await memberClients('222222222222', 'eu-west-1');
+    const [id] = await launch(ec2, { tags: { app: 'web-a' } });
+    const targets = createTargetAccess({ hubAccount: HUB, sessionName: 'worker', source: faultySource(new Set(['111111111111'])) });
+    const message = (account: string) => JSON.stringify({ kind: 'profile-guard.sweep-target', account, region: 'eu-west-1' });
+
+    const denied = await sweepOneTarget(runtime(), targets, message('111111111111'), async () => {});
+    const fixed = await sweepOneTarget(runtime(), targets, message('222222222222'), async () => {});
+
+    expect(denied.status === 'swept' && denied.outcome.report).toMatchObject({ account: '111111111111', outcome: 'failed', incomplete: expect.stringContaining(memberRoleArn('111111111111')) });
+    expect(denied.status === 'swept' && denied.outcome.retryableFailures).toBe(0);
+    expect(fixed.status === 'swept' && fixed.outcome.report?.counts.changed).toBe(1);
+    expect(await profilesOf(ec2, [id as string])).toEqual({ [id as string]: 'WebProfile' });
+  });
+
+  it('rejects a hostile message without any call', async () => {
+    const source = faultySource();
+    const targets = createTargetAccess({ hubAccount: HUB, sessionName: 'worker', source });
+    for (const body of ['not json', '{"kind":"profile-guard.sweep-target","account":"1","region":"eu-west-1"}', '{"kind":"x"}']) {
+      expect(await sweepOneTarget(runtime(), targets, body, async () => {})).toMatchObject({ status: 'rejected' });
+    }
+    expect(source.calls).toHaveLength(0);
+  });
+});
