@@ -150,13 +150,13 @@ export function skeletonProblems(name: PolicyName): string[] {
 /** The function role's statements; the stack's own resources are CloudFormation references. */
 export function remediateStatements(
   mapping: Mapping,
-  refs: { topicArn: CfnValue; topicKeyArn: CfnValue; dlqArn: CfnValue },
+  refs: { topicArn: CfnValue; topicKeyArn: CfnValue; dlqArn: CfnValue; sweepQueueArn?: CfnValue },
   features: { securityHub?: boolean; organization?: boolean } = {},
 ): Statement[] {
   return renderStatements('remediate', {
     ...mappingFills(mapping),
     ...securityHubFills(features.securityHub === true),
-    ...organizationFills(features.organization === true),
+    ...organizationFills(features.organization === true, refs.sweepQueueArn),
     '<topic-arn>': [refs.topicArn],
     '<topic-key-arn>': [refs.topicKeyArn],
     '<dlq-arn>': [refs.dlqArn],
@@ -171,9 +171,12 @@ function securityHubFills(on: boolean): Record<string, CfnValue[]> {
   };
 }
 
-/** Off (single account, the default), the AssumeRole statement is dropped; on, only the one member role name in any account. */
-function organizationFills(on: boolean): Record<string, CfnValue[]> {
-  return { '<member-role-arns-if-organization>': on ? [sub(`arn:\${AWS::Partition}:iam::*:role/${MEMBER_ROLE_NAME}`)] : [] };
+/** Off (single account, the default), both statements are dropped; on, AssumeRole of the one member role name in any account, and the sweep queue. */
+function organizationFills(on: boolean, sweepQueueArn?: CfnValue): Record<string, CfnValue[]> {
+  return {
+    '<member-role-arns-if-organization>': on ? [sub(`arn:\${AWS::Partition}:iam::*:role/${MEMBER_ROLE_NAME}`)] : [],
+    '<sweep-queue-arn-if-organization>': on && sweepQueueArn ? [sweepQueueArn] : [],
+  };
 }
 
 /** The member role's statements: the same mapping fills, resolved by CloudFormation in each member account. */

@@ -2,7 +2,7 @@
 // so the single-account stack is exactly what it was; with it, invalid parameters fail the package.
 require('tsx/cjs');
 const { loadMappingFile } = require('../lib/mapping/load.ts');
-const { listParam, organizationResources } = require('../lib/org/template.ts');
+const { listParam, organizationFunctions, organizationResources } = require('../lib/org/template.ts');
 
 async function settings(resolveVariable) {
   const orgId = String((await resolveVariable('param:orgId')) ?? '');
@@ -22,7 +22,17 @@ module.exports = {
     const s = await settings(resolveVariable);
     return s ? organizationResources(s) : {};
   },
-  async enabled({ resolveVariable }) {
-    return String((await resolveVariable('param:orgId')) ?? '') !== '';
+  // Each entry null without orgId: serverless drops a function defined as null.
+  async functions({ resolveVariable }) {
+    const s = await settings(resolveVariable);
+    if (!s) return { sweepPlanner: null, sweepWorker: null };
+    return organizationFunctions({
+      stage: s.stage,
+      accounts: listParam(await resolveVariable('param:accounts')),
+      regions: s.regions,
+      sweepRate: String(await resolveVariable('param:sweepRate')),
+      sweepEnabled: String(await resolveVariable('param:sweepEnabled')) === 'true',
+      reservedConcurrency: Number(await resolveVariable('param:reservedConcurrency')),
+    });
   },
 };

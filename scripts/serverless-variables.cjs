@@ -19,6 +19,7 @@ module.exports = {
         topicArn: { Ref: 'ReportTopic' },
         topicKeyArn: { 'Fn::GetAtt': ['ReportTopicKey', 'Arn'] },
         dlqArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] },
+        sweepQueueArn: { 'Fn::GetAtt': ['OrganizationSweepQueue', 'Arn'] },
       },
       { securityHub, organization },
     );

@@ -6,6 +6,7 @@
 import { MEMBER_ROLE_NAME } from '../aws/credentials.js';
 import { CATALOGUE, type CatalogueEntry } from '../events/catalogue.js';
 import type { Mapping } from '../mapping/schema.js';
+export { listParam } from './settings.js';
 import { type CfnValue, memberStatements } from '../../policies/generate.js';
 
 export const FORWARDER_ROLE_NAME = 'profile-guard-forwarder';
@@ -26,14 +27,6 @@ type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?:
 const ORG_ID = /^o-[a-z0-9]{10,32}$/;
 const OU_ID = /^ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}$/;
 const REGION = /^[a-z]{2,4}(?:-[a-z]+){1,3}-\d{1,2}$/;
-
-/** A comma-separated parameter as a list ('' = none). */
-export function listParam(value: unknown): string[] {
-  return String(value ?? '')
-    .split(',')
-    .map((v) => v.trim())
-    .filter(Boolean);
-}
 
 /** Every problem with the organization parameters, named; empty when they are usable. */
 export function organizationProblems(s: Pick<OrganizationSettings, 'orgId' | 'targetOus' | 'regions'>): string[] {
@@ -198,6 +191,18 @@ export function organizationResources(s: OrganizationSettings): Record<string, R
       Properties: { FunctionName: { 'Fn::GetAtt': ['RemediateLambdaFunction', 'Arn'] }, Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com', SourceArn: { 'Fn::GetAtt': [rule, 'Arn'] } },
     };
   }
+  // One message per account-region; FIFO groups keep two sweeps of one target from overlapping.
+  resources.OrganizationSweepQueue = {
+    Type: 'AWS::SQS::Queue',
+    Properties: {
+      QueueName: `profile-guard-${s.stage}-org-sweep.fifo`,
+      FifoQueue: true,
+      // Longer than the worker's timeout, or a message still being swept is handed to a second worker.
+      VisibilityTimeout: 960,
+      MessageRetentionPeriod: 86400,
+      SqsManagedSseEnabled: true,
+    },
+  };
   const busArn = { 'Fn::GetAtt': ['OrganizationEventBus', 'Arn'] };
   // A named IAM role exists once per account: in two regions the second stack fails with EntityAlreadyExists.
   resources.MemberRoleStackSet = {
@@ -213,4 +218,37 @@ export function organizationResources(s: OrganizationSettings): Record<string, R
     DependsOn: ['MemberRoleStackSet', 'OrganizationEventBusPolicy'],
   };
   return resources;
+}
+
+export interface FunctionSettings {
+  stage: string;
+  accounts: readonly string[];
+  regions: readonly string[];
+  sweepRate: string;
+  sweepEnabled: boolean;
+  reservedConcurrency: number;
+}
+
+/** The planner (scheduled) and the worker (one message at a time): serverless function definitions. */
+export function organizationFunctions(f: FunctionSettings): Record<string, unknown> {
+  const environment = { ORG_ACCOUNTS: f.accounts.join(','), ORG_REGIONS: f.regions.join(','), SWEEP_QUEUE_URL: { Ref: 'OrganizationSweepQueue' } };
+  return {
+    sweepPlanner: {
+      handler: 'functions/sweep-planner.handler',
+      description: 'Organization sweep: one message per governed account and region',
+      timeout: 60,
+      reservedConcurrency: 1,
+      maximumRetryAttempts: 0,
+      environment,
+      events: [{ schedule: { name: `profile-guard-${f.stage}-org-sweep`, rate: f.sweepRate, enabled: f.sweepEnabled } }],
+    },
+    sweepWorker: {
+      handler: 'functions/sweep-worker.handler',
+      description: 'Organization sweep: sweeps one account and region with the member role',
+      timeout: 900,
+      reservedConcurrency: f.reservedConcurrency,
+      environment,
+      events: [{ sqs: { arn: { 'Fn::GetAtt': ['OrganizationSweepQueue', 'Arn'] }, batchSize: 1 } }],
+    },
+  };
 }

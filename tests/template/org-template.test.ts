@@ -118,6 +118,15 @@ describe('organization template (orgId, targetOus, regions set)', () => {
     ]);
   });
 
+  it('adds the sweep planner (scheduled) and the worker (one FIFO message at a time), and lets the functions enqueue only on the sweep queue', () => {
+    expect(props('OrganizationSweepQueue')).toMatchObject({ FifoQueue: true, QueueName: 'profile-guard-test-org-sweep.fifo' });
+    expect(props('OrganizationSweepQueue').VisibilityTimeout).toBeGreaterThan(props('SweepWorkerLambdaFunction').Timeout);
+    expect(props('SweepWorkerEventSourceMappingSQSOrganizationSweepQueue')).toMatchObject({ BatchSize: 1 });
+    expect(props('SweepPlannerLambdaFunction').Environment.Variables).toMatchObject({ ORG_ID: ORG.orgId, ORG_REGIONS: ORG.regions, SWEEP_QUEUE_URL: { Ref: 'OrganizationSweepQueue' } });
+    const enqueue = (props('IamRoleLambdaExecution').Policies[0].PolicyDocument.Statement as Json[]).find((s) => s.Sid === 'EnqueueSweepTargetsIfOrganization');
+    expect(enqueue).toMatchObject({ Action: ['sqs:SendMessage'], Resource: [{ 'Fn::GetAtt': ['OrganizationSweepQueue', 'Arn'] }] });
+  });
+
   it('cfn-lint passes on the hub template and on both StackSet templates', () => {
     const files = [packaged.file];
     for (const id of ['MemberRoleStackSet', 'SpokeStackSet']) {
@@ -135,8 +144,9 @@ describe('organization template (orgId, targetOus, regions set)', () => {
 describe('single account (the default): no organization parameters', () => {
   const resources = (JSON.parse(readFileSync(inject('templateFile'), 'utf8')) as PackagedTemplate['template']).Resources;
 
-  it('has no bus, bus policy, StackSet or organization rule, and no AssumeRole', () => {
+  it('has no bus, bus policy, StackSet, organization rule, sweep queue or planner/worker, and no AssumeRole', () => {
     expect(Object.values(resources).filter((r) => ORG_RESOURCE_TYPES.includes(r.Type))).toEqual([]);
+    expect(Object.keys(resources).filter((id) => /^(Organization|SweepPlanner|SweepWorker|MemberRole|Spoke)/.test(id))).toEqual([]);
     expect(Object.values(resources).filter((r) => (r.Properties as Json)?.EventBusName)).toEqual([]);
     expect(remediateActions(resources)).not.toContain('sts:AssumeRole');
   });
