@@ -1,6 +1,8 @@
 import { createInterface } from 'node:readline/promises';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { CredentialSource } from '../aws/credentials.js';
 import { MappingInvalidError, ProfileGuardError } from '../errors.js';
+import { applyTargetsCommand, commaList, planTargetsCommand, wantsTargets } from '../org/cli.js';
 import { applyCommand } from './apply.js';
 import { EXIT, type Io, UsageError } from './context.js';
 import { planCommand } from './plan.js';
@@ -20,8 +22,8 @@ Exit codes:
   1  something failed (or was declined, or kept in the queue)
   2  bad usage or an invalid mapping`;
 
-/** Parses argv and runs one command; returns the exit code instead of exiting, so tests can drive it. */
-export async function run(argv: readonly string[], io: Io): Promise<number> {
+/** Parses argv and runs one command; returns the exit code instead of exiting, so tests can drive it (and inject where member credentials come from). */
+export async function run(argv: readonly string[], io: Io, seams: { credentialSource?: CredentialSource } = {}): Promise<number> {
   let code: number = EXIT.ok;
   const program = new Command('profile-guard')
     .description('Keeps EC2 instances wearing the IAM instance profile the mapping says. Uses your AWS credentials, region and AWS_ENDPOINT_URL.')
@@ -32,6 +34,13 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
 
   const mappingOption = () => new Option('--mapping <file>', 'the mapping file').default('mapping.yaml');
   const regionOption = () => new Option('--region <region>', 'AWS region (default: from the AWS environment)');
+  // Across an organization: each account through its member role (yours for your own account), each region on its own.
+  const withTargets = (command: Command) =>
+    command
+      .addOption(new Option('--account <ids>', 'these accounts, comma-separated (through the member role; your own account with your credentials)').argParser(commaList))
+      .addOption(new Option('--regions <regions>', 'these regions, comma-separated (one table, or JSON block, per account and region)').argParser(commaList))
+      .addOption(new Option('--role <name>', 'the member role name in each account (default: profile-guard-member)'));
+  const run = { source: seams.credentialSource };
 
   program
     .command('validate')
@@ -41,19 +50,17 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       code = validateCommand(file, io);
     });
 
-  program
-    .command('plan')
+  withTargets(program.command('plan'))
     .description('show what profile-guard would do to every instance (or the named ones); changes nothing')
     .option('--instance <ids...>', 'only these instance ids')
     .option('--json', 'print the machine-readable report')
     .addOption(mappingOption())
     .addOption(regionOption())
     .action(async (options) => {
-      code = await planCommand({ ...options, dryRun: true }, io);
+      code = wantsTargets(options) ? await planTargetsCommand({ ...options, dryRun: true }, io, run) : await planCommand({ ...options, dryRun: true }, io);
     });
 
-  program
-    .command('apply')
+  withTargets(program.command('apply'))
     .description('plan, confirm, then make the changes; prints the report the SNS topic would get')
     .option('--instance <ids...>', 'only these instance ids')
     .option('--yes', 'do not ask for confirmation')
@@ -61,7 +68,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .addOption(mappingOption())
     .addOption(regionOption())
     .action(async (options) => {
-      code = await applyCommand({ ...options, dryRun: false }, io);
+      code = wantsTargets(options) ? await applyTargetsCommand({ ...options, dryRun: false }, io, run) : await applyCommand({ ...options, dryRun: false }, io);
     });
 
   program
