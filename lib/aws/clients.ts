@@ -13,6 +13,8 @@ export interface ClientOptions {
   region?: string | undefined;
   /** Explicit credentials (another principal's); default: the usual provider chain. */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | (() => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date }>) | undefined;
+  /** Another endpoint than the environment's (a benchmark's fake EC2 per account). */
+  endpoint?: string | undefined;
   /** Wraps each client (Powertools' tracer.captureAWSv3Client in Lambda). */
   instrument?: <T>(client: T) => T;
 }
@@ -42,6 +44,7 @@ function configFor(service: keyof typeof MAX_ATTEMPTS, options: ClientOptions) {
     maxAttempts: MAX_ATTEMPTS[service],
     ...(options.region ? { region: options.region } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
   };
 }
 
