@@ -1,8 +1,9 @@
 import type { Context } from 'aws-lambda';
 import { ConfigInvalidError } from '../lib/errors.js';
-import { enqueueTargets, planTargets } from '../lib/org/sweep.js';
+import { createOrganizationsClient, listAccountsUnder } from '../lib/aws/accounts.js';
+import { accountsToSweep, enqueueTargets, planTargets } from '../lib/org/sweep.js';
 import { loadOrgSettings } from '../lib/org/settings.js';
-import { getRuntime, logger } from './runtime.js';
+import { getRuntime, logger, tracer } from './runtime.js';
 
 /**
  * Scheduled (organization mode): one FIFO message per governed account × region; the workers
@@ -13,10 +14,12 @@ export const handler = async (event: { time?: unknown }, context: Context) => {
   const runtime = getRuntime();
   const org = loadOrgSettings();
   if (!org?.sweepQueueUrl) throw new ConfigInvalidError('the sweep planner needs ORG_ID and SWEEP_QUEUE_URL (deploy with --param orgId=…)');
-  if (org.accounts.length === 0) throw new ConfigInvalidError('no accounts to sweep: set --param accounts=111111111111,… (listing the target OUs through Organizations is not built yet)');
-  const targets = planTargets(org.accounts, org.regions, org.suspended);
+  if (org.accounts.length === 0 && org.targetOus.length === 0) throw new ConfigInvalidError('no accounts to sweep: set --param targetOus=ou-… (or a static --param accounts=…)');
+  const organizations = createOrganizationsClient({ instrument: (client) => tracer.captureAWSv3Client(client) });
+  const { accounts, suspended } = await accountsToSweep(org, (ous) => listAccountsUnder(organizations, ous));
+  const targets = planTargets(accounts, org.regions, suspended);
   const period = typeof event?.time === 'string' ? event.time : new Date().toISOString();
   const sent = await enqueueTargets(runtime.clients.sqs, org.sweepQueueUrl, targets, period);
-  logger.info('sweep planned', { targets: sent, accounts: org.accounts.length, regions: org.regions, suspended: [...org.suspended] });
+  logger.info('sweep planned', { targets: sent, accounts: accounts.length, regions: org.regions, suspended: [...suspended] });
   return { targets: sent };
 };

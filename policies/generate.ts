@@ -176,6 +176,8 @@ function organizationFills(on: boolean, sweepQueueArn?: CfnValue): Record<string
   return {
     '<member-role-arns-if-organization>': on ? [sub(`arn:\${AWS::Partition}:iam::*:role/${MEMBER_ROLE_NAME}`)] : [],
     '<sweep-queue-arn-if-organization>': on && sweepQueueArn ? [sweepQueueArn] : [],
+    // The List* calls authorise on the parent (root or OU) ARN, which embeds the management account's id: any OU or root.
+    '<organization-resources-if-organization>': on ? [sub('arn:${AWS::Partition}:organizations::*:ou/o-*/ou-*'), sub('arn:${AWS::Partition}:organizations::*:root/o-*/r-*')] : [],
   };
 }
 

@@ -28,6 +28,7 @@ module.exports = {
     if (!s) return { sweepPlanner: null, sweepWorker: null };
     return organizationFunctions({
       stage: s.stage,
+      targetOus: s.targetOus,
       accounts: listParam(await resolveVariable('param:accounts')),
       regions: s.regions,
       sweepRate: String(await resolveVariable('param:sweepRate')),

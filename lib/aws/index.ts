@@ -1,3 +1,4 @@
+import { ORGANIZATIONS_OPERATIONS } from './accounts.js';
 import { STS_ASSUME_OPERATIONS } from './credentials.js';
 import { EC2_OPERATIONS } from './ec2.js';
 import type { AwsOperation } from './operations.js';
@@ -13,6 +14,7 @@ export const ALL_OPERATIONS: readonly AwsOperation[] = [
   ...Object.values(SQS_OPERATIONS),
   ...Object.values(STS_OPERATIONS),
   ...Object.values(STS_ASSUME_OPERATIONS),
+  ...Object.values(ORGANIZATIONS_OPERATIONS),
   ...Object.values(SECURITY_HUB_OPERATIONS),
 ];
 
@@ -37,7 +39,7 @@ export type Principal = keyof typeof OPERATIONS_BY_PRINCIPAL;
 export const OPTIONAL_OPERATIONS = {
   securityHub: { remediate: Object.values(SECURITY_HUB_OPERATIONS) },
   // `orgId` set: the hub's functions assume the member role in each governed account.
-  organization: { remediate: Object.values(STS_ASSUME_OPERATIONS) },
+  organization: { remediate: [...Object.values(STS_ASSUME_OPERATIONS), ...Object.values(ORGANIZATIONS_OPERATIONS)] },
 } as const satisfies Record<string, Partial<Record<Principal, readonly AwsOperation[]>>>;
 
 export type Feature = keyof typeof OPTIONAL_OPERATIONS;

@@ -1,10 +1,12 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
+import type { MemberAccount } from '../aws/accounts.js';
 import type { Target, TargetAccess } from '../aws/credentials.js';
 import { sendMessage } from '../aws/sqs.js';
 import { NO_DEADLINE } from '../deadline.js';
 import { isAccount, isRegion } from '../events/fields.js';
 import { type RunOutcome, type Runtime, runSweep, runTargetFailure } from '../service.js';
+import type { OrgSettings } from './settings.js';
 
 /**
  * The organization sweep: a planner lists account × region and puts one FIFO message per target
@@ -24,6 +26,20 @@ export type SweepMessage = z.infer<typeof sweepMessageSchema>;
 export function planTargets(accounts: readonly string[], regions: readonly string[], suspended: ReadonlySet<string> = new Set()): Target[] {
   const active = [...new Set(accounts)].filter((account) => !suspended.has(account));
   return active.flatMap((account) => [...new Set(regions)].map((region) => ({ account, region })));
+}
+
+/**
+ * Which accounts to sweep: the static `accounts` list when given, else the target OUs' accounts
+ * (nested OUs included) from Organizations. Suspended or closed accounts are left out: no call at all.
+ */
+export async function accountsToSweep(
+  org: Pick<OrgSettings, 'accounts' | 'targetOus' | 'suspended'>,
+  list: (ous: readonly string[]) => Promise<MemberAccount[]>,
+): Promise<{ accounts: string[]; suspended: Set<string> }> {
+  if (org.accounts.length > 0) return { accounts: org.accounts, suspended: org.suspended };
+  const listed = await list(org.targetOus);
+  const inactive = listed.filter((a) => !a.active).map((a) => a.id);
+  return { accounts: listed.filter((a) => a.active).map((a) => a.id), suspended: new Set([...org.suspended, ...inactive]) };
 }
 
 /** One message per target. `period` (the schedule's time) makes a re-sent plan for the same run a duplicate FIFO drops. */

@@ -222,6 +222,7 @@ export function organizationResources(s: OrganizationSettings): Record<string, R
 
 export interface FunctionSettings {
   stage: string;
+  targetOus: readonly string[];
   accounts: readonly string[];
   regions: readonly string[];
   sweepRate: string;
@@ -231,7 +232,7 @@ export interface FunctionSettings {
 
 /** The planner (scheduled) and the worker (one message at a time): serverless function definitions. */
 export function organizationFunctions(f: FunctionSettings): Record<string, unknown> {
-  const environment = { ORG_ACCOUNTS: f.accounts.join(','), ORG_REGIONS: f.regions.join(','), SWEEP_QUEUE_URL: { Ref: 'OrganizationSweepQueue' } };
+  const environment = { ORG_ACCOUNTS: f.accounts.join(','), ORG_TARGET_OUS: f.targetOus.join(','), ORG_REGIONS: f.regions.join(','), SWEEP_QUEUE_URL: { Ref: 'OrganizationSweepQueue' } };
   return {
     sweepPlanner: {
       handler: 'functions/sweep-planner.handler',

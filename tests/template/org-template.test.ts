@@ -111,6 +111,11 @@ describe('organization template (orgId, targetOus, regions set)', () => {
     expect(forwarder.Policies[0].PolicyDocument.Statement).toEqual([{ Effect: 'Allow', Action: 'events:PutEvents', Resource: { Ref: 'HubBusArn' } }]);
   });
 
+  it('the functions may list the target OUs\' accounts (read-only), only in organization mode', () => {
+    const list = (props('IamRoleLambdaExecution').Policies[0].PolicyDocument.Statement as Json[]).find((s) => s.Sid === 'ListTargetAccountsIfOrganization');
+    expect(list?.Action).toEqual(['organizations:ListAccountsForParent', 'organizations:ListOrganizationalUnitsForParent']);
+  });
+
   it('the function role may assume the member role, and nothing else in other accounts', () => {
     const statements = (props('IamRoleLambdaExecution').Policies[0].PolicyDocument.Statement as Json[]).filter((s) => [s.Action].flat().includes('sts:AssumeRole'));
     expect(statements).toEqual([
@@ -122,7 +127,7 @@ describe('organization template (orgId, targetOus, regions set)', () => {
     expect(props('OrganizationSweepQueue')).toMatchObject({ FifoQueue: true, QueueName: 'profile-guard-test-org-sweep.fifo' });
     expect(props('OrganizationSweepQueue').VisibilityTimeout).toBeGreaterThan(props('SweepWorkerLambdaFunction').Timeout);
     expect(props('SweepWorkerEventSourceMappingSQSOrganizationSweepQueue')).toMatchObject({ BatchSize: 1 });
-    expect(props('SweepPlannerLambdaFunction').Environment.Variables).toMatchObject({ ORG_ID: ORG.orgId, ORG_REGIONS: ORG.regions, SWEEP_QUEUE_URL: { Ref: 'OrganizationSweepQueue' } });
+    expect(props('SweepPlannerLambdaFunction').Environment.Variables).toMatchObject({ ORG_ID: ORG.orgId, ORG_TARGET_OUS: ORG.targetOus, ORG_REGIONS: ORG.regions, SWEEP_QUEUE_URL: { Ref: 'OrganizationSweepQueue' } });
     const enqueue = (props('IamRoleLambdaExecution').Policies[0].PolicyDocument.Statement as Json[]).find((s) => s.Sid === 'EnqueueSweepTargetsIfOrganization');
     expect(enqueue).toMatchObject({ Action: ['sqs:SendMessage'], Resource: [{ 'Fn::GetAtt': ['OrganizationSweepQueue', 'Arn'] }] });
   });

@@ -13,6 +13,7 @@ describe('organization settings from the environment', () => {
     expect(loadOrgSettings({ ORG_ID: 'o-abc123defg', ORG_ACCOUNTS: '111111111111, 222222222222', ORG_REGIONS: 'eu-west-1', ORG_SUSPENDED_ACCOUNTS: '222222222222' })).toEqual({
       orgId: 'o-abc123defg',
       accounts: ['111111111111', '222222222222'],
+      targetOus: [],
       regions: ['eu-west-1'],
       suspended: new Set(['222222222222']),
       sweepQueueUrl: undefined,
