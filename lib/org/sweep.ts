@@ -13,12 +13,15 @@ import type { OrgSettings } from './settings.js';
  * (group = account/region, so two sweeps of one target never overlap); a worker sweeps one target
  * per message with that account's member credentials. A target that fails is its own report.
  */
+/** A target that keeps running out of time is not handed on forever: the next scheduled sweep starts it again. */
+const MAX_CONTINUATIONS = 100;
+
 export const sweepMessageSchema = z.strictObject({
   kind: z.literal('profile-guard.sweep-target'),
   account: z.custom<string>(isAccount, { error: 'must be 12 digits' }),
   region: z.custom<string>(isRegion, { error: 'must be an AWS region such as us-east-1' }),
   /** How many times this target was handed on because its slice ran out of time. */
-  continuation: z.number().int().min(0).max(100).default(0),
+  continuation: z.number().int().min(0).max(MAX_CONTINUATIONS).default(0),
 });
 export type SweepMessage = z.infer<typeof sweepMessageSchema>;
 
@@ -74,10 +77,14 @@ export async function sweepOneTarget(runtime: Runtime, targets: TargetAccess, bo
   try {
     ec2 = await targets.ec2For(target, runtime.deadlines?.work ?? NO_DEADLINE);
   } catch (error) {
-    return { status: 'swept', target, outcome: await runTargetFailure(runtime, { ...target, trigger }, error), handedOn: false };
+    // Named and reported; handed on only if a retry can help (out of time, STS throttled), never for a denied role.
+    const outcome = await runTargetFailure(runtime, { ...target, trigger }, error);
+    const handedOn = outcome.retryableFailures > 0 && continuation < MAX_CONTINUATIONS;
+    if (handedOn) await handOn({ ...parsed.data, continuation: continuation + 1 });
+    return { status: 'swept', target, outcome, handedOn };
   }
   const outcome = await runSweep({ ...runtime, clients: { ...runtime.clients, ec2 } }, { ...target, trigger });
-  const outOfTime = /ran out of time/.test(outcome.report?.incomplete ?? '');
-  if (outOfTime && continuation < 100) await handOn({ ...parsed.data, continuation: continuation + 1 });
-  return { status: 'swept', target, outcome, handedOn: outOfTime };
+  const handedOn = /ran out of time/.test(outcome.report?.incomplete ?? '') && continuation < MAX_CONTINUATIONS;
+  if (handedOn) await handOn({ ...parsed.data, continuation: continuation + 1 });
+  return { status: 'swept', target, outcome, handedOn };
 }

@@ -1,6 +1,7 @@
 import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { createTargetAccess } from '../../lib/aws/credentials.js';
+import { deadlineIn } from '../../lib/deadline.js';
 import { DEFAULT_ENGINE_OPTIONS } from '../../lib/engine.js';
 import { silentLog } from '../../lib/log.js';
 import { enqueueTargets, planTargets, sweepOneTarget } from '../../lib/org/sweep.js';
@@ -73,6 +74,29 @@ describe('organization sweep on moto: planner → FIFO queue → one worker run 
     expect(denied.status === 'swept' && denied.outcome.retryableFailures).toBe(0);
     expect(fixed.status === 'swept' && fixed.outcome.report?.counts.changed).toBe(1);
     expect(await profilesOf(ec2, [id as string])).toEqual({ [id as string]: 'WebProfile' });
+  });
+
+  it('a slice that runs out of time hands its target on to the next message, and the next slice finishes it', async () => {
+    await createMember('111111111111', world.mapping);
+    const { ec2 } = await memberClients('111111111111', 'eu-west-1');
+    const ids = await launch(ec2, { tags: { app: 'web-a' }, count: 3 });
+    const targets = createTargetAccess({ hubAccount: HUB, sessionName: 'worker', source: faultySource() });
+    const body = JSON.stringify({ kind: 'profile-guard.sweep-target', account: '111111111111', region: 'eu-west-1' });
+    const handedOn: unknown[] = [];
+    // The work deadline has already passed: even the member credentials are not fetched; the target is handed on.
+    const late = { ...runtime(), deadlines: { work: deadlineIn(0), report: deadlineIn(30_000) } };
+
+    const first = await sweepOneTarget(late, targets, body, async (message) => void handedOn.push(message));
+
+    expect(first).toMatchObject({ status: 'swept', handedOn: true, outcome: { report: { outcome: 'failed', incomplete: expect.stringMatching(/^OutOfTimeError/) } } });
+    expect(handedOn).toEqual([{ kind: 'profile-guard.sweep-target', account: '111111111111', region: 'eu-west-1', continuation: 1 }]);
+    const second = await sweepOneTarget(runtime(), targets, JSON.stringify(handedOn[0]), async () => {});
+    expect(second).toMatchObject({ status: 'swept', handedOn: false });
+    expect(Object.values(await profilesOf(ec2, ids))).toEqual(['WebProfile', 'WebProfile', 'WebProfile']);
+
+    // Credentials in hand, the deadline passes before the listing: "ran out of time", handed on again.
+    const again = await sweepOneTarget(late, targets, body, async () => {});
+    expect(again).toMatchObject({ handedOn: true, outcome: { report: { incomplete: expect.stringContaining('ran out of time') } } });
   });
 
   it('rejects a hostile message without any call', async () => {
