@@ -1,6 +1,6 @@
 import type { Context, SQSEvent } from 'aws-lambda';
 import { ConfigInvalidError } from '../lib/errors.js';
-import { enqueueTargets, sweepOneTarget } from '../lib/org/sweep.js';
+import { type SweepMessage, enqueueTargets, sweepOneTarget } from '../lib/org/sweep.js';
 import { loadOrgSettings } from '../lib/org/settings.js';
 import { logger, runtimeFor } from './runtime.js';
 
@@ -15,8 +15,9 @@ export const handler = async (event: SQSEvent, context: Context) => {
   if (!runtime.targets || !queueUrl) throw new ConfigInvalidError('the sweep worker needs ORG_ID and SWEEP_QUEUE_URL (deploy with --param orgId=…)');
   const results = [];
   for (const record of event.Records ?? []) {
-    const handOn = async (message: { account: string; region: string; continuation: number }) => {
-      await enqueueTargets(runtime.clients.sqs, queueUrl, [{ account: message.account, region: message.region }], record.messageId, message.continuation);
+    const handOn = async (message: SweepMessage) => {
+      const detail = new Map([[message.account, { accountName: message.accountName, ou: message.ou }]]);
+      await enqueueTargets(runtime.clients.sqs, queueUrl, [{ account: message.account, region: message.region }], record.messageId, message.continuation, detail);
     };
     const outcome = await sweepOneTarget(runtime, runtime.targets, record.body, handOn);
     // A malformed message is dropped (the same bytes fail the same way), and said so.

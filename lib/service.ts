@@ -67,6 +67,8 @@ function engineFor(runtime: Runtime, ec2: EC2Client = runtime.clients.ec2) {
 
 interface ReportBase {
   account: string;
+  accountName?: string | undefined;
+  ou?: string | undefined;
   region: string;
   trigger: Trigger;
   rejected?: string | undefined;
@@ -130,12 +132,12 @@ export async function runForEvent(runtime: Runtime, rawEvent: unknown, defaults:
 }
 
 /** Every instance in the region, page by page, under one change budget and one report, even if listing stops early. */
-export async function runSweep(runtime: Runtime, where: { account: string; region: string; trigger?: Trigger }, onProgress?: (done: number) => void): Promise<RunOutcome> {
+export async function runSweep(runtime: Runtime, where: { account: string; region: string; trigger?: Trigger; accountName?: string | undefined; ou?: string | undefined }, onProgress?: (done: number) => void): Promise<RunOutcome> {
   const engine = engineFor(runtime);
   const { results, incomplete } = await engine.remediateAll(onProgress);
   if (incomplete) runtime.log.warn('sweep stopped early', { reason: incomplete });
   runtime.log.info('sweep read', { ...engine.stats, instances: results.length });
-  return finish(runtime, { account: where.account, region: where.region, trigger: where.trigger ?? { type: 'sweep' }, incomplete }, results, engine.stats);
+  return finish(runtime, { account: where.account, accountName: where.accountName, ou: where.ou, region: where.region, trigger: where.trigger ?? { type: 'sweep' }, incomplete }, results, engine.stats);
 }
 
 /** Named instances (CLI --instance, redrive of a known list). */
@@ -149,7 +151,7 @@ export async function runForInstances(runtime: Runtime, instanceIds: readonly st
  * A target (account, region) that could not be reached at all: one report whose line names the
  * account (and the role, the SCP, the region) and says what to do; retried only if a retry can help.
  */
-export async function runTargetFailure(runtime: Runtime, where: { account: string; region: string; trigger: Trigger }, error: unknown): Promise<RunOutcome> {
+export async function runTargetFailure(runtime: Runtime, where: { account: string; region: string; trigger: Trigger; accountName?: string | undefined; ou?: string | undefined }, error: unknown): Promise<RunOutcome> {
   const failure = describeError(error);
   return finish(runtime, { ...where, incomplete: `${failure.name}: ${failure.message}` }, [], undefined, failure.retryable ? 1 : 0);
 }

@@ -37,7 +37,12 @@ describe('organization sweep on moto: planner → FIFO queue → one worker run 
       }
     }
     const queueUrl = await fifoQueue();
-    expect(await enqueueTargets(world.clients.sqs, queueUrl, planTargets(ACCOUNTS, REGIONS), '2026-11-28T10:00:00Z')).toBe(6);
+    // Organizations told the planner one account's name and OU; a hostile name is left out, the target is not.
+    const details = new Map([
+      ['111111111111', { accountName: 'payments', ou: 'ou-ab12-cdef3456' }],
+      ['222222222222', { accountName: 'bad\u0000name', ou: 'ou-ab12-cdef3456' }],
+    ]);
+    expect(await enqueueTargets(world.clients.sqs, queueUrl, planTargets(ACCOUNTS, REGIONS), '2026-11-28T10:00:00Z', 0, details)).toBe(6);
     const messages = await drain(world.clients.sqs, queueUrl);
     expect(messages).toHaveLength(6);
 
@@ -58,6 +63,8 @@ describe('organization sweep on moto: planner → FIFO queue → one worker run 
     expect(calls - reads).toBe(24);
     const reports = (await drain(world.clients.sqs, world.notifications.queueUrl)).map((m) => reportSchema.parse(JSON.parse(m.Body ?? '')));
     expect(reports.map((r) => `${r.account}/${r.region}:${r.counts.changed}`).sort()).toEqual([...toFix.keys()].map((k) => `${k}:4`).sort());
+    expect(reports.filter((r) => r.accountName === 'payments' && r.ou === 'ou-ab12-cdef3456').map((r) => r.account)).toEqual(['111111111111', '111111111111']);
+    expect(reports.filter((r) => r.account === '222222222222').map((r) => r.accountName)).toEqual([undefined, undefined]);
   }, 90_000);
 
   it('a denied account is one failed report naming the account and role; the other accounts are still swept', async () => {
