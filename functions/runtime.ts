@@ -2,15 +2,17 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context } from 'aws-lambda';
 import { createClients } from '../lib/aws/clients.js';
+import { type TargetAccess, createTargetAccess, stsCredentialSource } from '../lib/aws/credentials.js';
 import { createSecurityHubClient } from '../lib/aws/securityhub.js';
 import { loadConfig } from '../lib/config.js';
 import { deadlineIn } from '../lib/deadline.js';
-import { describeError } from '../lib/errors.js';
+import { ConfigInvalidError, describeError } from '../lib/errors.js';
 import { validateMappingFile } from '../lib/mapping/load.js';
 import { afterReport } from '../lib/observe/after-report.js';
 import { type Observability, observeInvocation } from '../lib/observe/invocation.js';
 import { createMetrics } from '../lib/observe/metrics.js';
 import { DEFAULT_STAGE, loadObserveSettings } from '../lib/observe/settings.js';
+import { type OrgSettings, hubOf, loadOrgSettings } from '../lib/org/settings.js';
 import type { RunOutcome, Runtime } from '../lib/service.js';
 
 export const logger = new Logger({ serviceName: 'profile-guard' });
@@ -56,13 +58,32 @@ export function getRuntime(): Runtime {
     const observe = loadObserveSettings();
     // Security Hub off (the default): no client, so no call can be made.
     const hub = observe.securityHub ? createSecurityHubClient({ instrument }) : undefined;
-    runtime = { clients, config, mapping, log: logger, afterReport: afterReport({ hub, sweepPeriodSeconds: observe.sweepPeriodSeconds }) };
+    const targets = targetAccessFor(loadOrgSettings(), config.selfRoleArn, instrument);
+    runtime = { clients, config, mapping, log: logger, afterReport: afterReport({ hub, sweepPeriodSeconds: observe.sweepPeriodSeconds }), targets };
     return runtime;
   } catch (error) {
     // No instance is touched; the invocation fails, so the event is retried and then kept in the DLQ for redrive.
     logger.error('profile-guard cannot start: fix the configuration or mapping and redeploy', { error: describeError(error) });
     throw error;
   }
+}
+
+/**
+ * Organization mode (ORG_ID set): each event and sweep target is reached in its own account through
+ * the member role, credentials cached for the container's life. Single account: undefined.
+ */
+function targetAccessFor(org: OrgSettings | undefined, selfRoleArn: string | undefined, instrument: <T>(client: T) => T): TargetAccess | undefined {
+  if (!org) return undefined;
+  const home = hubOf(selfRoleArn);
+  if (!home) throw new ConfigInvalidError('ORG_ID is set but SELF_ROLE_ARN is not the function role ARN: the hub account cannot be known');
+  return createTargetAccess({
+    hubAccount: home.account,
+    partition: home.partition,
+    sessionName: process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'profile-guard',
+    source: stsCredentialSource({ instrument }),
+    suspended: org.suspended,
+    clientOptions: { instrument },
+  });
 }
 
 /** Lambda's own ARN says which account this is: arn:aws:lambda:region:ACCOUNT:function:name. */

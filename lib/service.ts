@@ -1,12 +1,16 @@
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { Clients } from './aws/clients.js';
+import type { TargetAccess } from './aws/credentials.js';
 import type { Config } from './config.js';
 import { type Deadline, NO_DEADLINE } from './deadline.js';
 import { createEngine } from './engine.js';
+import { describeError } from './errors.js';
 import type { ReadStats } from './facts.js';
 import { parseEvent } from './events/parse.js';
 import type { Log } from './log.js';
 import type { Mapping } from './mapping/schema.js';
 import type { Observed } from './observe/after-report.js';
+import { targetOfEvent } from './org/target.js';
 import { buildReport } from './report/build.js';
 import { type Delivery, deliverReport } from './report/deliver.js';
 import type { Report, Trigger } from './report/schema.js';
@@ -24,6 +28,8 @@ export interface Runtime {
   deadlines?: InvocationDeadlines | undefined;
   /** Runs once the report is out (expired exceptions, Security Hub findings: lib/observe/after-report.ts); never throws. */
   afterReport?: ((report: Report, runtime: Runtime) => Promise<Observed>) | undefined;
+  /** Organization mode: each event is acted on in its own account and region (lib/aws/credentials.ts). Absent: this account only. */
+  targets?: TargetAccess | undefined;
 }
 
 /**
@@ -53,21 +59,23 @@ export interface RunOutcome {
 
 const IAM_BACKOFF = { attempts: 4, baseDelayMs: 1_000 };
 
-function engineFor(runtime: Runtime) {
+function engineFor(runtime: Runtime, ec2: EC2Client = runtime.clients.ec2) {
   const sleep = runtime.sleep ?? realSleep;
   const deadline = runtime.deadlines?.work ?? NO_DEADLINE;
-  return createEngine({ ec2: runtime.clients.ec2, sleep, backoff: { ...IAM_BACKOFF, sleep }, log: runtime.log, deadline }, runtime.mapping, runtime.config.engine);
+  return createEngine({ ec2, sleep, backoff: { ...IAM_BACKOFF, sleep }, log: runtime.log, deadline }, runtime.mapping, runtime.config.engine);
 }
 
 interface ReportBase {
   account: string;
+  accountName?: string | undefined;
+  ou?: string | undefined;
   region: string;
   trigger: Trigger;
   rejected?: string | undefined;
   incomplete?: string | undefined;
 }
 
-async function finish(runtime: Runtime, base: ReportBase, results: InstanceResult[], reads?: ReadStats): Promise<RunOutcome> {
+async function finish(runtime: Runtime, base: ReportBase, results: InstanceResult[], reads?: ReadStats, unfinishedTarget = 0): Promise<RunOutcome> {
   const report = buildReport({ ...base, dryRun: runtime.config.engine.dryRun, results });
   const delivery = await deliverReport(runtime.clients, runtime.log, report, runtime.config, runtime.deadlines?.report);
   const observed = await runtime.afterReport?.(report, runtime);
@@ -83,7 +91,7 @@ async function finish(runtime: Runtime, base: ReportBase, results: InstanceResul
     reason: base.rejected,
     report,
     delivery,
-    retryableFailures: results.filter((r) => (r.outcome === 'failed' && r.error?.retryable) || r.outcome === 'deferred').length,
+    retryableFailures: results.filter((r) => (r.outcome === 'failed' && r.error?.retryable) || r.outcome === 'deferred').length + unfinishedTarget,
     reads,
     observed,
   };
@@ -106,19 +114,30 @@ export async function runForEvent(runtime: Runtime, rawEvent: unknown, defaults:
   if (parsed.instanceIds.length === 0) {
     return { status: 'ignored', reason: 'the event names no instances', retryableFailures: 0 };
   }
-  const engine = engineFor(runtime);
-  const results = await engine.remediateIds(parsed.instanceIds);
   const trigger: Trigger = { type: 'event', eventKind: context.kind, eventId: context.eventId, eventName: context.eventName ?? context.detailType, detailType: context.detailType, actor: context.actor, time: context.time };
-  return finish(runtime, { account: context.account ?? defaults.account, region: context.region, trigger }, results, engine.stats);
+  const where = { account: context.account ?? defaults.account, region: context.region };
+  let ec2 = runtime.clients.ec2;
+  if (runtime.targets) {
+    const resolved = targetOfEvent(rawEvent, where);
+    if ('mismatch' in resolved) return finish(runtime, { ...where, trigger, rejected: resolved.mismatch }, []);
+    try {
+      ec2 = await runtime.targets.ec2For(resolved.target, runtime.deadlines?.work ?? NO_DEADLINE);
+    } catch (error) {
+      return runTargetFailure(runtime, { ...where, trigger }, error);
+    }
+  }
+  const engine = engineFor(runtime, ec2);
+  const results = await engine.remediateIds(parsed.instanceIds);
+  return finish(runtime, { ...where, trigger }, results, engine.stats);
 }
 
 /** Every instance in the region, page by page, under one change budget and one report, even if listing stops early. */
-export async function runSweep(runtime: Runtime, where: { account: string; region: string; trigger?: Trigger }, onProgress?: (done: number) => void): Promise<RunOutcome> {
+export async function runSweep(runtime: Runtime, where: { account: string; region: string; trigger?: Trigger; accountName?: string | undefined; ou?: string | undefined }, onProgress?: (done: number) => void): Promise<RunOutcome> {
   const engine = engineFor(runtime);
   const { results, incomplete } = await engine.remediateAll(onProgress);
   if (incomplete) runtime.log.warn('sweep stopped early', { reason: incomplete });
   runtime.log.info('sweep read', { ...engine.stats, instances: results.length });
-  return finish(runtime, { account: where.account, region: where.region, trigger: where.trigger ?? { type: 'sweep' }, incomplete }, results, engine.stats);
+  return finish(runtime, { account: where.account, accountName: where.accountName, ou: where.ou, region: where.region, trigger: where.trigger ?? { type: 'sweep' }, incomplete }, results, engine.stats);
 }
 
 /** Named instances (CLI --instance, redrive of a known list). */
@@ -126,4 +145,13 @@ export async function runForInstances(runtime: Runtime, instanceIds: readonly st
   const engine = engineFor(runtime);
   const results = await engine.remediateIds(instanceIds);
   return finish(runtime, where, results, engine.stats);
+}
+
+/**
+ * A target (account, region) that could not be reached at all: one report whose line names the
+ * account (and the role, the SCP, the region) and says what to do; retried only if a retry can help.
+ */
+export async function runTargetFailure(runtime: Runtime, where: { account: string; region: string; trigger: Trigger; accountName?: string | undefined; ou?: string | undefined }, error: unknown): Promise<RunOutcome> {
+  const failure = describeError(error);
+  return finish(runtime, { ...where, incomplete: `${failure.name}: ${failure.message}` }, [], undefined, failure.retryable ? 1 : 0);
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OPERATIONS_BY_PRINCIPAL, OPTIONAL_OPERATIONS, type Principal, operationById } from '../lib/aws/index.js';
+import { MEMBER_ROLE_NAME } from '../lib/aws/credentials.js';
 import type { AwsOperation } from '../lib/aws/operations.js';
 import { canDetach } from '../lib/decide.js';
 import { type Mapping, mappedProfiles, roleOf } from '../lib/mapping/schema.js';
@@ -111,7 +112,7 @@ export function stackFills(stage: string): Record<string, CfnValue[]> {
 export function renderStatements(name: PolicyName, given: Record<string, CfnValue[]>): Statement[] {
   const skeleton = readSkeleton(name);
   // A feature (Security Hub) is off unless the caller turns it on.
-  const fills = { ...securityHubFills(false), ...given };
+  const fills = { ...securityHubFills(false), ...organizationFills(false), ...given };
   const fill = (value: CfnValue | CfnValue[]): CfnValue[] => {
     if (typeof value !== 'string' || !value.startsWith('<')) return [value].flat();
     const filled = fills[value];
@@ -172,10 +173,15 @@ export function skeletonProblems(name: PolicyName): string[] {
 }
 
 /** The function role's statements; the stack's own resources are CloudFormation references. */
-export function remediateStatements(mapping: Mapping, refs: { topicArn: CfnValue; topicKeyArn: CfnValue; dlqArn: CfnValue }, features: { securityHub?: boolean } = {}): Statement[] {
+export function remediateStatements(
+  mapping: Mapping,
+  refs: { topicArn: CfnValue; topicKeyArn: CfnValue; dlqArn: CfnValue; sweepQueueArn?: CfnValue },
+  features: { securityHub?: boolean; organization?: boolean } = {},
+): Statement[] {
   return renderStatements('remediate', {
     ...mappingFills(mapping),
     ...securityHubFills(features.securityHub === true),
+    ...organizationFills(features.organization === true, refs.sweepQueueArn),
     '<topic-arn>': [refs.topicArn],
     '<topic-key-arn>': [refs.topicKeyArn],
     '<dlq-arn>': [refs.dlqArn],
@@ -188,6 +194,21 @@ function securityHubFills(on: boolean): Record<string, CfnValue[]> {
     '<securityhub-product-arn-if-enabled>': on ? [ACCOUNT_ARN('securityhub', 'product/${AWS::AccountId}/default')] : [],
     '<securityhub-hub-arn-if-enabled>': on ? [ACCOUNT_ARN('securityhub', 'hub/default')] : [],
   };
+}
+
+/** Off (single account, the default), both statements are dropped; on, AssumeRole of the one member role name in any account, and the sweep queue. */
+function organizationFills(on: boolean, sweepQueueArn?: CfnValue): Record<string, CfnValue[]> {
+  return {
+    '<member-role-arns-if-organization>': on ? [sub(`arn:\${AWS::Partition}:iam::*:role/${MEMBER_ROLE_NAME}`)] : [],
+    '<sweep-queue-arn-if-organization>': on && sweepQueueArn ? [sweepQueueArn] : [],
+    // The List* calls authorise on the parent (root or OU) ARN, which embeds the management account's id: any OU or root.
+    '<organization-resources-if-organization>': on ? [sub('arn:${AWS::Partition}:organizations::*:ou/o-*/ou-*'), sub('arn:${AWS::Partition}:organizations::*:root/o-*/r-*')] : [],
+  };
+}
+
+/** The member role's statements: the same mapping fills, resolved by CloudFormation in each member account. */
+export function memberStatements(mapping: Mapping): Statement[] {
+  return renderStatements('member', mappingFills(mapping));
 }
 
 export function operatorStatements(mapping: Mapping, stage: string): Statement[] {

@@ -14,6 +14,7 @@ module.exports = {
   async statements({ resolveVariable }) {
     const mapping = loadMappingFile(await resolveVariable('param:mappingFile'));
     const securityHub = String(await resolveVariable('param:securityHub')) === 'true';
+    const organization = String((await resolveVariable('param:orgId')) ?? '') !== '';
     return remediateStatements(
       mapping,
       {
@@ -21,8 +22,9 @@ module.exports = {
         // The stack's own key, or the one the kmsKeyArn parameter names.
         topicKeyArn: { 'Fn::If': ['CreateTopicKey', { 'Fn::GetAtt': ['ReportTopicKey', 'Arn'] }, { Ref: 'KmsKeyArn' }] },
         dlqArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] },
+        sweepQueueArn: { 'Fn::GetAtt': ['OrganizationSweepQueue', 'Arn'] },
       },
-      { securityHub },
+      { securityHub, organization },
     );
   },
   // The rule patterns, keyed runInstances, stateChange, tagsChanged, profileChangedByOthers.

@@ -14,7 +14,9 @@ export interface ClientOptions {
   /** A profile in ~/.aws/config and ~/.aws/credentials (the operator's --profile): its credentials, and its region unless AWS_REGION says otherwise. */
   profile?: string | undefined;
   /** Explicit credentials (another principal's); default: the usual provider chain. */
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined;
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | (() => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date }>) | undefined;
+  /** Another endpoint than the environment's (a benchmark's fake EC2 per account). */
+  endpoint?: string | undefined;
   /** Wraps each client (Powertools' tracer.captureAWSv3Client in Lambda). */
   instrument?: <T>(client: T) => T;
 }
@@ -45,6 +47,7 @@ function configFor(service: keyof typeof MAX_ATTEMPTS, options: ClientOptions) {
     ...(options.region ? { region: options.region } : {}),
     ...(options.profile ? { profile: options.profile } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
   };
 }
 
@@ -74,7 +77,13 @@ export function createClients(options: ClientOptions = {}): Clients {
   };
 }
 
-/** The operator's STS client (the functions never call STS). */
+/** One EC2 client (another account's, another region's): the same settings as createClients. */
+export function createEc2Client(options: ClientOptions = {}): EC2Client {
+  const instrument = options.instrument ?? (<T>(client: T) => client);
+  return instrument(new EC2Client(configFor('ec2', options)));
+}
+
+/** An STS client: the operator's GetCallerIdentity, and the hub's AssumeRole into member accounts (regional endpoint when given a region). */
 export function createStsClient(options: ClientOptions = {}): STSClient {
   return new STSClient(configFor('sts', options));
 }

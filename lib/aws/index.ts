@@ -1,3 +1,5 @@
+import { ORGANIZATIONS_OPERATIONS } from './accounts.js';
+import { STS_ASSUME_OPERATIONS } from './credentials.js';
 import { EC2_OPERATIONS } from './ec2.js';
 import type { AwsOperation } from './operations.js';
 import { SECURITY_HUB_OPERATIONS } from './securityhub.js';
@@ -11,6 +13,8 @@ export const ALL_OPERATIONS: readonly AwsOperation[] = [
   ...Object.values(SNS_OPERATIONS),
   ...Object.values(SQS_OPERATIONS),
   ...Object.values(STS_OPERATIONS),
+  ...Object.values(STS_ASSUME_OPERATIONS),
+  ...Object.values(ORGANIZATIONS_OPERATIONS),
   ...Object.values(SECURITY_HUB_OPERATIONS),
 ];
 
@@ -21,6 +25,8 @@ export const ALL_OPERATIONS: readonly AwsOperation[] = [
  */
 export const OPERATIONS_BY_PRINCIPAL = {
   remediate: [...Object.values(EC2_OPERATIONS), SNS_OPERATIONS.publish, SQS_OPERATIONS.send],
+  // The role in each member account of an organization: only the EC2 reads and changes, on mapped profiles.
+  member: Object.values(EC2_OPERATIONS),
   operator: [...Object.values(EC2_OPERATIONS), SNS_OPERATIONS.publish, SQS_OPERATIONS.receive, SQS_OPERATIONS.delete, SQS_OPERATIONS.changeVisibility, STS_OPERATIONS.callerIdentity],
 } as const satisfies Record<string, readonly AwsOperation[]>;
 
@@ -32,6 +38,8 @@ export type Principal = keyof typeof OPERATIONS_BY_PRINCIPAL;
  */
 export const OPTIONAL_OPERATIONS = {
   securityHub: { remediate: Object.values(SECURITY_HUB_OPERATIONS) },
+  // `orgId` set: the hub's functions assume the member role in each governed account.
+  organization: { remediate: [...Object.values(STS_ASSUME_OPERATIONS), ...Object.values(ORGANIZATIONS_OPERATIONS)] },
 } as const satisfies Record<string, Partial<Record<Principal, readonly AwsOperation[]>>>;
 
 export type Feature = keyof typeof OPTIONAL_OPERATIONS;

@@ -20,8 +20,18 @@ export const SQS_OPERATIONS = {
 
 const translate = (operationId: string) => (error: unknown) => translateAwsError(error, { operation: operationId });
 
-export async function sendMessage(sqs: SQSClient, queueUrl: string, body: string, attributes: Record<string, MessageAttributeValue> = {}, scope: CallScope = {}): Promise<void> {
-  await sendTranslated(() => sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body, MessageAttributes: attributes }), { abortSignal: scope.signal }), translate('sqs:SendMessage'));
+/** A FIFO queue's ordering group and deduplication id (the organization sweep's one message per account-region). */
+export interface FifoOptions {
+  groupId: string;
+  deduplicationId: string;
+}
+
+export async function sendMessage(sqs: SQSClient, queueUrl: string, body: string, attributes: Record<string, MessageAttributeValue> = {}, scope: CallScope = {}, fifo?: FifoOptions): Promise<void> {
+  const ordering = fifo ? { MessageGroupId: fifo.groupId, MessageDeduplicationId: fifo.deduplicationId } : {};
+  await sendTranslated(
+    () => sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body, MessageAttributes: attributes, ...ordering }), { abortSignal: scope.signal }),
+    translate('sqs:SendMessage'),
+  );
 }
 
 /** Up to `max` (≤ 10) messages, hidden for `visibilitySeconds` while we handle them; no long polling. */

@@ -1,5 +1,5 @@
 import { renderText } from '../report/text.js';
-import { runForInstances } from '../service.js';
+import { type Runtime, runForInstances } from '../service.js';
 import { EXIT, type Io, UsageError, operatorRuntime } from './context.js';
 import { type PlanOptions, checkInstanceIds, evaluate, planTable } from './plan.js';
 
@@ -12,6 +12,12 @@ export async function applyCommand(options: ApplyOptions, io: Io): Promise<numbe
   checkInstanceIds(options.instance);
   if (!options.yes && !io.isInteractive) throw new UsageError('apply changes instances: run it on a terminal to confirm, or pass --yes');
   const { runtime, account, region } = await operatorRuntime({ ...options, dryRun: true }, io);
+  return applyIn(runtime, { account, region }, options, io);
+}
+
+/** Plan, confirm and apply in one account and region, with the runtime's EC2 client (the operator's, or a member role's). */
+export async function applyIn(runtime: Runtime, where: { account: string; region: string }, options: ApplyOptions, io: Io): Promise<number> {
+  const { account, region } = where;
   const plan = await evaluate(runtime, { account, region }, options.instance, io);
   const toChange = plan.results.filter((r) => r.outcome === 'planned').map((r) => r.instanceId);
   if (toChange.length === 0) {

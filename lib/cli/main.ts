@@ -1,9 +1,11 @@
 import { createInterface } from 'node:readline/promises';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { CredentialSource } from '../aws/credentials.js';
 import { MappingInvalidError, ProfileGuardError } from '../errors.js';
-import { applyCommand } from './apply.js';
+import { type TargetOptions, applyTargetsCommand, commaList, planTargetsCommand, wantsTargets } from '../org/cli.js';
+import { type ApplyOptions, applyCommand } from './apply.js';
 import { EXIT, type Io, UsageError } from './context.js';
-import { planCommand } from './plan.js';
+import { type PlanOptions, planCommand } from './plan.js';
 import { policyCommand } from './policy.js';
 import { type RedriveOptions, redriveCommand } from './redrive.js';
 import { validateCommand } from './validate.js';
@@ -20,8 +22,8 @@ Exit codes:
   1  something failed (or was declined, or kept in the queue)
   2  bad usage or an invalid mapping`;
 
-/** Parses argv and runs one command; returns the exit code instead of exiting, so tests can drive it. */
-export async function run(argv: readonly string[], io: Io): Promise<number> {
+/** Parses argv and runs one command; returns the exit code instead of exiting, so tests can drive it (and inject where member credentials come from). */
+export async function run(argv: readonly string[], io: Io, seams: { credentialSource?: CredentialSource } = {}): Promise<number> {
   let code: number = EXIT.ok;
   const program = new Command('profile-guard')
     .description('Keeps EC2 instances wearing the IAM instance profile the mapping says. Uses your AWS credentials, region and AWS_ENDPOINT_URL.')
@@ -36,6 +38,13 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   program
     .option('--profile <name>', 'AWS profile from ~/.aws/config and ~/.aws/credentials (default: $AWS_PROFILE)')
     .option('--region <region>', 'AWS region (default: $AWS_REGION, $AWS_DEFAULT_REGION, then the region of the profile)');
+  // Across an organization: each account through its member role (yours for your own account), each region on its own.
+  const withTargets = (command: Command) =>
+    command
+      .addOption(new Option('--account <ids>', 'these accounts, comma-separated (through the member role; your own account with your credentials)').argParser(commaList))
+      .addOption(new Option('--regions <regions>', 'these regions, comma-separated (one table, or JSON block, per account and region)').argParser(commaList))
+      .addOption(new Option('--role <name>', 'the member role name in each account (default: profile-guard-member)'));
+  const run = { source: seams.credentialSource };
 
   program
     .command('validate')
@@ -45,25 +54,25 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       code = validateCommand(file, io);
     });
 
-  program
-    .command('plan')
+  withTargets(program.command('plan'))
     .description('show what profile-guard would do to every instance (or the named ones); changes nothing')
     .option('--instance <ids...>', 'only these instance ids')
     .option('--json', 'print the machine-readable report')
     .addOption(mappingOption())
     .action(async (_options, command: Command) => {
-      code = await planCommand({ ...command.optsWithGlobals(), dryRun: true }, io);
+      const options = { ...command.optsWithGlobals<PlanOptions & TargetOptions>(), dryRun: true };
+      code = wantsTargets(options) ? await planTargetsCommand(options, io, run) : await planCommand(options, io);
     });
 
-  program
-    .command('apply')
+  withTargets(program.command('apply'))
     .description('plan, confirm, then make the changes; prints the report the SNS topic would get')
     .option('--instance <ids...>', 'only these instance ids')
     .option('--yes', 'do not ask for confirmation')
     .option('--max-changes <n>', 'blast-radius cap for this run', positive, 50)
     .addOption(mappingOption())
     .action(async (_options, command: Command) => {
-      code = await applyCommand({ ...command.optsWithGlobals(), dryRun: false }, io);
+      const options = { ...command.optsWithGlobals<ApplyOptions & TargetOptions>(), dryRun: false };
+      code = wantsTargets(options) ? await applyTargetsCommand(options, io, run) : await applyCommand(options, io);
     });
 
   program

@@ -35,7 +35,12 @@ export function planTable(report: Report): string {
 export async function planCommand(options: PlanOptions, io: Io): Promise<number> {
   checkInstanceIds(options.instance);
   const { runtime, account, region } = await operatorRuntime({ ...options, dryRun: true }, io);
-  const report = await evaluate(runtime, { account, region }, options.instance, io);
+  return showPlan(await evaluate(runtime, { account, region }, options.instance, io), options, io);
+}
+
+/** One target's plan: its table (or its JSON block), its problems on stderr, its summary line; exit 1 when it failed. */
+export function showPlan(report: Report, options: Pick<PlanOptions, 'json'>, io: Io): number {
+  const { account, region } = report;
   if (options.json) {
     io.out(JSON.stringify(report, null, 2));
   } else {

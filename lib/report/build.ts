@@ -4,6 +4,8 @@ import { REPORT_SCHEMA_VERSION, type Report, type ReportOutcome, type Trigger } 
 
 export interface ReportInput {
   account: string;
+  accountName?: string | undefined;
+  ou?: string | undefined;
   region: string;
   dryRun: boolean;
   trigger: Trigger;
@@ -23,6 +25,8 @@ export function buildReport(input: ReportInput): Report {
     reportId: input.reportId ?? randomUUID(),
     generatedAt: (input.now ?? new Date()).toISOString(),
     account: input.account,
+    ...(input.accountName ? { accountName: input.accountName } : {}),
+    ...(input.ou ? { ou: input.ou } : {}),
     region: input.region,
     dryRun: input.dryRun,
     trigger: input.trigger,

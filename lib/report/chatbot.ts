@@ -1,6 +1,7 @@
 import { mostImportantFirst } from './build.js';
 import type { Report } from './schema.js';
 import { nextSteps, partLine, profileChange, summaryLine } from './summary.js';
+import { accountDetail } from './text.js';
 
 /**
  * AWS Chatbot (Amazon Q Developer in chat) custom notification. Chatbot drops SNS messages
@@ -21,7 +22,7 @@ const ICON: Record<Report['outcome'], string> = { failed: ':x:', changed: ':whit
 
 /** The Slack summary of a whole report: counts, the most important instances that fit, what to do. */
 export function renderChatbot(report: Report): ChatbotNotification {
-  const title = `${ICON[report.outcome]} profile-guard: ${summaryLine(report)} (${report.account} ${report.region})${report.dryRun ? ' [dry run]' : ''}`;
+  const title = `${ICON[report.outcome]} profile-guard: ${summaryLine(report)} (${report.account}${accountDetail(report)} ${report.region})${report.dryRun ? ' [dry run]' : ''}`;
   const ranked = mostImportantFirst(report.results);
   const lines = ranked
     .filter((r) => r.outcome !== 'unchanged' && r.outcome !== 'skipped')
@@ -70,7 +71,7 @@ export function renderChatbotPart(part: Report): ChatbotNotification {
 const threadOf = (report: Report) => (report.trigger.eventId ? { threadId: report.trigger.eventId } : {});
 
 function context(report: Report): Record<string, string> {
-  return { account: report.account, region: report.region, trigger: report.trigger.eventName ?? report.trigger.type, dryRun: String(report.dryRun) };
+  return { account: report.account, ...(report.accountName ? { accountName: report.accountName } : {}), ...(report.ou ? { ou: report.ou } : {}), region: report.region, trigger: report.trigger.eventName ?? report.trigger.type, dryRun: String(report.dryRun) };
 }
 
 function fitLines(lines: string[], limit: number): string {

@@ -117,5 +117,8 @@ export function messageAttributes(report: Report, actions: readonly string[] = a
     actions: { DataType: 'String.Array', StringValue: JSON.stringify(actions) },
     outcomes: { DataType: 'String.Array', StringValue: JSON.stringify(OUTCOMES.filter((o) => report.counts[o] > 0)) },
     part: { DataType: 'Number', StringValue: String(report.part.index) },
+    // Organization mode, where known (SNS allows 10 attributes: these make 10).
+    ...(report.accountName ? { accountName: { DataType: 'String', StringValue: report.accountName } } : {}),
+    ...(report.ou ? { ou: { DataType: 'String', StringValue: report.ou } } : {}),
   };
 }

@@ -37,6 +37,9 @@ export const reportSchema = z.object({
   reportId: z.string(),
   generatedAt: z.string(),
   account: z.string(),
+  /** Organization mode, where known: the account's name and the OU it sits in (consumers may ignore them). */
+  accountName: z.string().optional(),
+  ou: z.string().optional(),
   region: z.string(),
   dryRun: z.boolean(),
   trigger,

@@ -73,7 +73,7 @@ function compose(report: Report, shown: readonly Result[], notShown: number): st
   if (shown.length > 0) lines.push(table(COLUMNS, resultRows(shown)), '');
   if (notShown > 0) lines.push(`... and ${notShown} more in the machine report (SQS and Lambda subscribers receive every instance).`, '');
   const t = report.trigger;
-  lines.push(`Account:  ${report.account}`);
+  lines.push(`Account:  ${report.account}${accountDetail(report)}`);
   lines.push(`Region:   ${report.region}`);
   lines.push(`Trigger:  ${t.type}${t.eventName ? ` ${t.eventName}` : ''}${t.detailType ? ` (${t.detailType})` : ''}`);
   if (t.eventId) lines.push(`Event id: ${t.eventId}`);
@@ -98,4 +98,10 @@ function clipBytes(text: string, maxBytes: number): string {
     out += ch;
   }
   return `${out}…`;
+}
+
+/** " (name, ou-…)" in organization mode, where known; nothing otherwise. */
+export function accountDetail(report: Pick<Report, 'accountName' | 'ou'>): string {
+  const known = [report.accountName, report.ou].filter(Boolean);
+  return known.length > 0 ? ` (${known.join(', ')})` : '';
 }

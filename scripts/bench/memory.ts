@@ -4,7 +4,7 @@
  *
  * The bundle under test is the real artifact (`serverless package`, esbuild with the SDK inside),
  * run by a fresh Node process the way Lambda's runtime runs it: require the handler, call it
- * once. EC2 is a local stand-in (scripts/fake-ec2.ts: DescribeInstances, associations,
+ * once. EC2 is a local stand-in (support/fake-ec2.ts: DescribeInstances, associations,
  * AssociateIamInstanceProfile, with no throttling). aws-sdk-client-mock cannot be used here: it
  * patches the SDK in node_modules, and the bundle carries its own copy. The mapping matches every
  * instance, the blast-radius cap is lifted, so all 1,000 are read, decided, changed and reported.
