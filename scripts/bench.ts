@@ -24,6 +24,7 @@ import { runForEvent } from '../lib/service.js';
 import { mockEc2 } from '../support/ec2-mock.js';
 import { benchColdStart } from './bench/coldstart.js';
 import { benchMemory } from './bench/memory.js';
+import { benchOrg } from './bench/org.js';
 import { benchEvents } from './bench/events.js';
 import { benchMapping } from './bench/mapping.js';
 import { benchReliability } from './bench/reliability.js';
@@ -42,7 +43,7 @@ const { values: args } = parseArgs({
     burst: { type: 'string', default: '1000' },
     scale: { type: 'string', default: '10' },
     'skip-package': { type: 'boolean', default: false },
-    // Run only the named sections (comma-separated): calls,handler,bundle,coldstart,memory,burst,reliability,events,mapping,reports.
+    // Run only the named sections (comma-separated): calls,handler,bundle,coldstart,memory,burst,org,reliability,events,mapping,reports.
     only: { type: 'string' },
   },
 });
@@ -182,6 +183,7 @@ if (wanted('bundle')) bundleAndInit();
 if (wanted('coldstart') && !args['skip-package']) await benchColdStart();
 if (wanted('memory') && !args['skip-package']) await benchMemory();
 if (wanted('burst')) await burst();
+if (wanted('org')) await benchOrg();
 if (wanted('reliability')) {
   section('Reliability: instances left wrong under network faults (fault proxy in front of moto)');
   await benchReliability();
