@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context } from 'aws-lambda';
 import { createClients } from '../lib/aws/clients.js';
-import { type TargetAccess, createTargetAccess, stsCredentialSource } from '../lib/aws/credentials.js';
+import { createTargetAccess, stsCredentialSource, type TargetAccess } from '../lib/aws/credentials.js';
 import { createSecurityHubClient } from '../lib/aws/securityhub.js';
 import { loadConfig } from '../lib/config.js';
 import { deadlineIn } from '../lib/deadline.js';
@@ -12,7 +12,7 @@ import { afterReport } from '../lib/observe/after-report.js';
 import { type Observability, observeInvocation } from '../lib/observe/invocation.js';
 import { createMetrics } from '../lib/observe/metrics.js';
 import { DEFAULT_STAGE, loadObserveSettings } from '../lib/observe/settings.js';
-import { type OrgSettings, hubOf, loadOrgSettings } from '../lib/org/settings.js';
+import { hubOf, loadOrgSettings, type OrgSettings } from '../lib/org/settings.js';
 import type { RunOutcome, Runtime } from '../lib/service.js';
 
 export const logger = new Logger({ serviceName: 'profile-guard' });

@@ -1,8 +1,8 @@
 import type { Context } from 'aws-lambda';
-import { ConfigInvalidError } from '../lib/errors.js';
 import { createOrganizationsClient, listAccountsUnder } from '../lib/aws/accounts.js';
-import { accountsToSweep, enqueueTargets, planTargets } from '../lib/org/sweep.js';
+import { ConfigInvalidError } from '../lib/errors.js';
 import { loadOrgSettings } from '../lib/org/settings.js';
+import { accountsToSweep, enqueueTargets, planTargets } from '../lib/org/sweep.js';
 import { getRuntime, logger, tracer } from './runtime.js';
 
 /**
@@ -14,7 +14,8 @@ export const handler = async (event: { time?: unknown }, context: Context) => {
   const runtime = getRuntime();
   const org = loadOrgSettings();
   if (!org?.sweepQueueUrl) throw new ConfigInvalidError('the sweep planner needs ORG_ID and SWEEP_QUEUE_URL (deploy with --param orgId=…)');
-  if (org.accounts.length === 0 && org.targetOus.length === 0) throw new ConfigInvalidError('no accounts to sweep: set --param targetOus=ou-… (or a static --param accounts=…)');
+  if (org.accounts.length === 0 && org.targetOus.length === 0)
+    throw new ConfigInvalidError('no accounts to sweep: set --param targetOus=ou-… (or a static --param accounts=…)');
   const organizations = createOrganizationsClient({ instrument: (client) => tracer.captureAWSv3Client(client) });
   const { accounts, suspended, details } = await accountsToSweep(org, (ous) => listAccountsUnder(organizations, ous));
   const targets = planTargets(accounts, org.regions, suspended);

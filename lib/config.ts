@@ -9,15 +9,26 @@ const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
 
 // Empty strings are treated as unset: CloudFormation and shells both produce them.
 const envSchema = z.object({
-  TOPIC_ARN: z.string().regex(/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$/, 'must be an SNS topic ARN').optional(),
+  TOPIC_ARN: z
+    .string()
+    .regex(/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$/, 'must be an SNS topic ARN')
+    .optional(),
   DLQ_URL: z.url('must be an SQS queue URL').optional(),
   MAPPING_FILE: z.string().default('mapping.yaml'),
   DRY_RUN: bool.default(false),
   MAX_CHANGES: positiveInt(10_000).default(DEFAULT_ENGINE_OPTIONS.maxChanges),
   CONCURRENCY: positiveInt(32).default(DEFAULT_ENGINE_OPTIONS.concurrency),
-  SETTLE_WAIT_SECONDS: z.coerce.number().int().min(0).max(600).default(DEFAULT_ENGINE_OPTIONS.settleWaitMs / 1000),
+  SETTLE_WAIT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(600)
+    .default(DEFAULT_ENGINE_OPTIONS.settleWaitMs / 1000),
   NOTIFY_LEVEL: z.enum(['changes', 'failures', 'all']).default('changes'),
-  SELF_ROLE_ARN: z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN').optional(),
+  SELF_ROLE_ARN: z
+    .string()
+    .regex(/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN')
+    .optional(),
 });
 
 export interface Config {

@@ -1,6 +1,6 @@
 import { exempts, optOutOf } from './exceptions.js';
 import { desiredFor } from './mapping/match.js';
-import { type Mapping, NO_PROFILE, mappedProfiles } from './mapping/schema.js';
+import { type Mapping, mappedProfiles, NO_PROFILE } from './mapping/schema.js';
 import type { InstanceFacts } from './model.js';
 import type { ActionKind, AssertSame, Same } from './vocabulary.js';
 
@@ -64,37 +64,88 @@ export function decide(facts: InstanceFacts, mapping: Mapping, now: Date = new D
     return { ...context, action: { kind: 'wait', why: 'association-transition' }, reason: `association ${association.associationId} is ${association.state}` };
   }
   if (facts.state === 'pending' || facts.state === 'stopping') {
-    return { ...context, action: { kind: 'wait', why: 'instance-transition' }, reason: `instance is ${facts.state}; EC2 accepts association changes only when running or stopped` };
+    return {
+      ...context,
+      action: { kind: 'wait', why: 'instance-transition' },
+      reason: `instance is ${facts.state}; EC2 accepts association changes only when running or stopped`,
+    };
   }
 
   const wantsNone = desired.profile === NO_PROFILE;
   const endpointOff = facts.httpEndpoint === 'disabled';
   const enableImdsEndpoint = desired.imdsv2Required && desired.imdsEndpointEnabled && endpointOff;
   const enforceImdsv2 = desired.imdsv2Required && (facts.httpTokens !== 'required' || enableImdsEndpoint);
-  const imdsNote = !enforceImdsv2 ? '' : enableImdsEndpoint ? '; IMDSv2 will be required and the metadata endpoint, which was off, turned on' : endpointOff ? '; IMDSv2 will be required (the metadata endpoint is off and stays off)' : '; IMDSv2 will be required';
+  const imdsNote = !enforceImdsv2
+    ? ''
+    : enableImdsEndpoint
+      ? '; IMDSv2 will be required and the metadata endpoint, which was off, turned on'
+      : endpointOff
+        ? '; IMDSv2 will be required (the metadata endpoint is off and stays off)'
+        : '; IMDSv2 will be required';
 
   if (!association) {
-    if (wantsNone) return { ...context, enforceImdsv2, ...(enableImdsEndpoint ? { enableImdsEndpoint } : {}), action: { kind: 'noop' }, reason: `rule ${desired.rule} wants no profile and there is none${imdsNote}` };
-    return { ...context, enforceImdsv2, ...(enableImdsEndpoint ? { enableImdsEndpoint } : {}), action: { kind: 'associate', to: desired.profile }, reason: `no profile; rule ${desired.rule} wants ${desired.profile}${imdsNote}` };
+    if (wantsNone)
+      return {
+        ...context,
+        enforceImdsv2,
+        ...(enableImdsEndpoint ? { enableImdsEndpoint } : {}),
+        action: { kind: 'noop' },
+        reason: `rule ${desired.rule} wants no profile and there is none${imdsNote}`,
+      };
+    return {
+      ...context,
+      enforceImdsv2,
+      ...(enableImdsEndpoint ? { enableImdsEndpoint } : {}),
+      action: { kind: 'associate', to: desired.profile },
+      reason: `no profile; rule ${desired.rule} wants ${desired.profile}${imdsNote}`,
+    };
   }
 
   const from = association.profileName;
   const { associationId } = association;
   if (wantsNone) {
-    return { ...context, enforceImdsv2, ...(enableImdsEndpoint ? { enableImdsEndpoint } : {}), action: { kind: 'disassociate', from, associationId }, reason: `rule ${desired.rule} wants no profile; removing ${from}${imdsNote}` };
+    return {
+      ...context,
+      enforceImdsv2,
+      ...(enableImdsEndpoint ? { enableImdsEndpoint } : {}),
+      action: { kind: 'disassociate', from, associationId },
+      reason: `rule ${desired.rule} wants no profile; removing ${from}${imdsNote}`,
+    };
   }
   if (sameProfile(from, desired.profile)) {
-    return { ...context, enforceImdsv2, ...(enableImdsEndpoint ? { enableImdsEndpoint } : {}), action: { kind: 'noop' }, reason: `already wears ${from}${imdsNote}` };
+    return {
+      ...context,
+      enforceImdsv2,
+      ...(enableImdsEndpoint ? { enableImdsEndpoint } : {}),
+      action: { kind: 'noop' },
+      reason: `already wears ${from}${imdsNote}`,
+    };
   }
   if (mapping.onWrongProfile === 'report') {
-    return { ...context, action: { kind: 'report-drift', from, to: desired.profile }, reason: `wears ${from}, rule ${desired.rule} wants ${desired.profile}; onWrongProfile is report` };
+    return {
+      ...context,
+      action: { kind: 'report-drift', from, to: desired.profile },
+      reason: `wears ${from}, rule ${desired.rule} wants ${desired.profile}; onWrongProfile is report`,
+    };
   }
   if (facts.state === 'stopped') {
     // Replace is rejected on stopped instances, so detach then attach (no credentials are in use while stopped).
-    return { ...context, enforceImdsv2, ...(enableImdsEndpoint ? { enableImdsEndpoint } : {}), action: { kind: 'detach-attach', from, to: desired.profile, associationId }, reason: `stopped, wears ${from}; rule ${desired.rule} wants ${desired.profile}${imdsNote}` };
+    return {
+      ...context,
+      enforceImdsv2,
+      ...(enableImdsEndpoint ? { enableImdsEndpoint } : {}),
+      action: { kind: 'detach-attach', from, to: desired.profile, associationId },
+      reason: `stopped, wears ${from}; rule ${desired.rule} wants ${desired.profile}${imdsNote}`,
+    };
   }
   // Running: replace is atomic, so the instance is never without credentials.
-  return { ...context, enforceImdsv2, ...(enableImdsEndpoint ? { enableImdsEndpoint } : {}), action: { kind: 'replace', from, to: desired.profile, associationId }, reason: `wears ${from}; rule ${desired.rule} wants ${desired.profile}${imdsNote}` };
+  return {
+    ...context,
+    enforceImdsv2,
+    ...(enableImdsEndpoint ? { enableImdsEndpoint } : {}),
+    action: { kind: 'replace', from, to: desired.profile, associationId },
+    reason: `wears ${from}; rule ${desired.rule} wants ${desired.profile}${imdsNote}`,
+  };
 }
 
 /**

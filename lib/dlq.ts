@@ -183,7 +183,10 @@ function vouchForEvent(json: object, attributes: unknown, stack: Stack): DeadLet
   const expected = sweepRule ? 'sweep' : 'remediate';
   const targetArn = attribute(attributes, 'TARGET_ARN');
   if (targetArn === undefined || functionNamed(targetArn, stack) !== expected) {
-    return setAside(looksLike, `rule ${ruleArn} targets ${stack.functions[expected]}, but TARGET_ARN is ${targetArn === undefined ? 'missing' : printable(targetArn)}`);
+    return setAside(
+      looksLike,
+      `rule ${ruleArn} targets ${stack.functions[expected]}, but TARGET_ARN is ${targetArn === undefined ? 'missing' : printable(targetArn)}`,
+    );
   }
   if (sweepRule) {
     const problem = sweepProblem(json, stack);
@@ -199,7 +202,10 @@ function vouchForReport(json: object, stack: Stack): DeadLetter {
   if (!envelope.success) return setAside('unpublished-report', `a profile-guard report envelope, but ${firstIssue(envelope.error)}`);
   const { report, topicArn } = envelope.data;
   if (topicArn !== undefined && topicArn !== stack.topicArn) {
-    return setAside('unpublished-report', `names topic ${printable(topicArn)}, not the configured topic ${stack.topicArn}; reports go only to the configured topic`);
+    return setAside(
+      'unpublished-report',
+      `names topic ${printable(topicArn)}, not the configured topic ${stack.topicArn}; reports go only to the configured topic`,
+    );
   }
   if (report.account !== stack.account || report.region !== stack.region) {
     return setAside('unpublished-report', `a report about ${printable(report.account)} ${printable(report.region)}, not ${stack.account} ${stack.region}`);

@@ -1,18 +1,18 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { carryOut } from './act/index.js';
-import { EC2_FILTER_MAX_VALUES, chunk, mapWithConcurrency } from './batching.js';
+import { chunk, EC2_FILTER_MAX_VALUES, mapWithConcurrency } from './batching.js';
 import { type Deadline, NO_DEADLINE } from './deadline.js';
 import { type Decision, decide, writes } from './decide.js';
 import {
   AssociationInTransitionError,
   AssociationRaceError,
+  describeError,
   InstanceGoneError,
   InstanceNotReadyError,
   OutOfTimeError,
   ProfileNotVisibleError,
-  describeError,
 } from './errors.js';
-import { type ReadStats, listAllFacts, newReadStats, readFacts } from './facts.js';
+import { listAllFacts, newReadStats, type ReadStats, readFacts } from './facts.js';
 import type { Log } from './log.js';
 import type { Mapping } from './mapping/schema.js';
 import type { InstanceFacts } from './model.js';
@@ -84,7 +84,14 @@ interface Invocation {
 
 /** One engine per invocation: it owns that invocation's change budget, deadline and read counters. */
 export function createEngine(deps: EngineDeps, mapping: Mapping, options: EngineOptions): Engine {
-  const run: Invocation = { deps: { ...deps, deadline: deps.deadline ?? NO_DEADLINE }, mapping, options, stats: newReadStats(), changesLeft: options.maxChanges, invisibleProfiles: new Map() };
+  const run: Invocation = {
+    deps: { ...deps, deadline: deps.deadline ?? NO_DEADLINE },
+    mapping,
+    options,
+    stats: newReadStats(),
+    changesLeft: options.maxChanges,
+    invisibleProfiles: new Map(),
+  };
   return {
     stats: run.stats,
     remediateIds: (instanceIds) => remediateIds(run, instanceIds),
@@ -145,7 +152,12 @@ async function remediateBatch(run: Invocation, batch: readonly InstanceFacts[]):
     await run.deps.sleep(settlePollMs);
     let reread: InstanceFacts[];
     try {
-      reread = await readFacts(run.deps.ec2, waiting.map((f) => f.instanceId), run.stats, run.deps.deadline);
+      reread = await readFacts(
+        run.deps.ec2,
+        waiting.map((f) => f.instanceId),
+        run.stats,
+        run.deps.deadline,
+      );
     } catch (error) {
       for (const facts of waiting) results.set(facts.instanceId, unreadResult(facts.instanceId, error));
       waiting = [];
@@ -166,12 +178,18 @@ async function remediateOne(run: Invocation, initial: InstanceFacts): Promise<In
     for (let races = 0; ; races++) {
       if (!writes(decision)) return resultOf(facts, decision, passiveOutcome(decision));
       if (run.options.dryRun) return resultOf(facts, decision, 'planned');
-      if (run.deps.deadline.expired()) throw new OutOfTimeError('not reached: the invocation reached its deadline before this instance; a retry will finish it');
+      if (run.deps.deadline.expired())
+        throw new OutOfTimeError('not reached: the invocation reached its deadline before this instance; a retry will finish it');
       const target = targetProfile(decision);
       const known = run.invisibleProfiles.get(target);
       if (known) throw known;
       if (run.changesLeft <= 0) {
-        return resultOf(facts, decision, 'deferred', `deferred: the blast-radius cap of ${run.options.maxChanges} changes per invocation was reached; a retry of this event or the next sweep makes it`);
+        return resultOf(
+          facts,
+          decision,
+          'deferred',
+          `deferred: the blast-radius cap of ${run.options.maxChanges} changes per invocation was reached; a retry of this event or the next sweep makes it`,
+        );
       }
       run.changesLeft--;
       try {

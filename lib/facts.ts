@@ -1,7 +1,7 @@
 import type { EC2Client, Instance } from '@aws-sdk/client-ec2';
 import { type CallScope, describeAssociations, describeInstancePages } from './aws/ec2.js';
-import { EC2_FILTER_MAX_VALUES, chunk } from './batching.js';
-import { type CurrentAssociation, type InstanceFacts, type InstanceState, goneFacts, profileNameFromArn } from './model.js';
+import { chunk, EC2_FILTER_MAX_VALUES } from './batching.js';
+import { type CurrentAssociation, goneFacts, type InstanceFacts, type InstanceState, profileNameFromArn } from './model.js';
 
 /** Counts describe calls, so benchmarks and tests can hold the engine to its API budget. */
 export interface ReadStats {
@@ -31,7 +31,8 @@ export async function readFacts(ec2: EC2Client, instanceIds: readonly string[], 
   for (const ids of chunk(unique, EC2_FILTER_MAX_VALUES)) {
     // A filter (not InstanceIds) so one vanished id does not fail the whole batch with InvalidInstanceID.NotFound.
     const instances: Instance[] = [];
-    for await (const page of describeInstancePages(ec2, { filters: [{ Name: 'instance-id', Values: ids }] }, options, () => stats.describeInstancesCalls++)) instances.push(...page);
+    for await (const page of describeInstancePages(ec2, { filters: [{ Name: 'instance-id', Values: ids }] }, options, () => stats.describeInstancesCalls++))
+      instances.push(...page);
     for (const facts of await withAssociations(ec2, instances, stats, options)) found.set(facts.instanceId, facts);
   }
   return unique.map((id) => found.get(id) ?? goneFacts(id));
@@ -66,7 +67,12 @@ async function withAssociations(ec2: EC2Client, instances: Instance[], stats: Re
 function toCurrentAssociation(association: { AssociationId?: string; IamInstanceProfile?: { Arn?: string }; State?: string }): CurrentAssociation | undefined {
   const arn = association.IamInstanceProfile?.Arn;
   if (!association.AssociationId || !arn || !association.State || association.State === 'disassociated') return undefined;
-  return { associationId: association.AssociationId, profileArn: arn, profileName: profileNameFromArn(arn), state: association.State as CurrentAssociation['state'] };
+  return {
+    associationId: association.AssociationId,
+    profileArn: arn,
+    profileName: profileNameFromArn(arn),
+    state: association.State as CurrentAssociation['state'],
+  };
 }
 
 function toFacts(instance: Instance, association: CurrentAssociation | undefined): InstanceFacts {

@@ -5,8 +5,8 @@ import type { Config } from './config.js';
 import { type Deadline, NO_DEADLINE } from './deadline.js';
 import { createEngine } from './engine.js';
 import { describeError } from './errors.js';
-import type { ReadStats } from './facts.js';
 import { parseEvent } from './events/parse.js';
+import type { ReadStats } from './facts.js';
 import type { Log } from './log.js';
 import type { Mapping } from './mapping/schema.js';
 import type { Observed } from './observe/after-report.js';
@@ -15,7 +15,7 @@ import { buildReport } from './report/build.js';
 import { type Delivery, deliverReport } from './report/deliver.js';
 import type { Report, Trigger } from './report/schema.js';
 import type { InstanceResult } from './result.js';
-import { type Sleep, realSleep } from './retry.js';
+import { realSleep, type Sleep } from './retry.js';
 
 /** Everything one invocation needs, built once per container by the handler (or once by the CLI). */
 export interface Runtime {
@@ -110,11 +110,25 @@ export async function runForEvent(runtime: Runtime, rawEvent: unknown, defaults:
     runtime.log.info('event ignored', { eventId: context.eventId, eventName: context.eventName, reason: parsed.reason });
     return { status: 'ignored', reason: parsed.reason, retryableFailures: 0 };
   }
-  runtime.log.info('event accepted', { eventId: context.eventId, kind: context.kind, instanceIds: parsed.instanceIds, droppedResources: parsed.droppedResources, warnings: parsed.warnings });
+  runtime.log.info('event accepted', {
+    eventId: context.eventId,
+    kind: context.kind,
+    instanceIds: parsed.instanceIds,
+    droppedResources: parsed.droppedResources,
+    warnings: parsed.warnings,
+  });
   if (parsed.instanceIds.length === 0) {
     return { status: 'ignored', reason: 'the event names no instances', retryableFailures: 0 };
   }
-  const trigger: Trigger = { type: 'event', eventKind: context.kind, eventId: context.eventId, eventName: context.eventName ?? context.detailType, detailType: context.detailType, actor: context.actor, time: context.time };
+  const trigger: Trigger = {
+    type: 'event',
+    eventKind: context.kind,
+    eventId: context.eventId,
+    eventName: context.eventName ?? context.detailType,
+    detailType: context.detailType,
+    actor: context.actor,
+    time: context.time,
+  };
   const where = { account: context.account ?? defaults.account, region: context.region };
   let ec2 = runtime.clients.ec2;
   if (runtime.targets) {
@@ -132,16 +146,29 @@ export async function runForEvent(runtime: Runtime, rawEvent: unknown, defaults:
 }
 
 /** Every instance in the region, page by page, under one change budget and one report, even if listing stops early. */
-export async function runSweep(runtime: Runtime, where: { account: string; region: string; trigger?: Trigger; accountName?: string | undefined; ou?: string | undefined }, onProgress?: (done: number) => void): Promise<RunOutcome> {
+export async function runSweep(
+  runtime: Runtime,
+  where: { account: string; region: string; trigger?: Trigger; accountName?: string | undefined; ou?: string | undefined },
+  onProgress?: (done: number) => void,
+): Promise<RunOutcome> {
   const engine = engineFor(runtime);
   const { results, incomplete } = await engine.remediateAll(onProgress);
   if (incomplete) runtime.log.warn('sweep stopped early', { reason: incomplete });
   runtime.log.info('sweep read', { ...engine.stats, instances: results.length });
-  return finish(runtime, { account: where.account, accountName: where.accountName, ou: where.ou, region: where.region, trigger: where.trigger ?? { type: 'sweep' }, incomplete }, results, engine.stats);
+  return finish(
+    runtime,
+    { account: where.account, accountName: where.accountName, ou: where.ou, region: where.region, trigger: where.trigger ?? { type: 'sweep' }, incomplete },
+    results,
+    engine.stats,
+  );
 }
 
 /** Named instances (CLI --instance, redrive of a known list). */
-export async function runForInstances(runtime: Runtime, instanceIds: readonly string[], where: { account: string; region: string; trigger: Trigger }): Promise<RunOutcome> {
+export async function runForInstances(
+  runtime: Runtime,
+  instanceIds: readonly string[],
+  where: { account: string; region: string; trigger: Trigger },
+): Promise<RunOutcome> {
   const engine = engineFor(runtime);
   const results = await engine.remediateIds(instanceIds);
   return finish(runtime, where, results, engine.stats);
@@ -151,7 +178,11 @@ export async function runForInstances(runtime: Runtime, instanceIds: readonly st
  * A target (account, region) that could not be reached at all: one report whose line names the
  * account (and the role, the SCP, the region) and says what to do; retried only if a retry can help.
  */
-export async function runTargetFailure(runtime: Runtime, where: { account: string; region: string; trigger: Trigger; accountName?: string | undefined; ou?: string | undefined }, error: unknown): Promise<RunOutcome> {
+export async function runTargetFailure(
+  runtime: Runtime,
+  where: { account: string; region: string; trigger: Trigger; accountName?: string | undefined; ou?: string | undefined },
+  error: unknown,
+): Promise<RunOutcome> {
   const failure = describeError(error);
   return finish(runtime, { ...where, incomplete: `${failure.name}: ${failure.message}` }, [], undefined, failure.retryable ? 1 : 0);
 }

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { OPERATIONS_BY_PRINCIPAL, OPTIONAL_OPERATIONS, type Principal, operationById } from '../lib/aws/index.js';
 import { MEMBER_ROLE_NAME } from '../lib/aws/credentials.js';
+import { OPERATIONS_BY_PRINCIPAL, OPTIONAL_OPERATIONS, operationById, type Principal } from '../lib/aws/index.js';
 import type { AwsOperation } from '../lib/aws/operations.js';
 import { canDetach } from '../lib/decide.js';
 import { type Mapping, mappedProfiles, roleOf } from '../lib/mapping/schema.js';
@@ -122,7 +122,9 @@ export function renderStatements(name: PolicyName, given: Record<string, CfnValu
   return skeleton.Statement.flatMap((statement) => {
     const Resource = fill(statement.Resource);
     const Condition = statement.Condition
-      ? Object.fromEntries(Object.entries(statement.Condition).map(([op, keys]) => [op, Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, fill(v)]))]))
+      ? Object.fromEntries(
+          Object.entries(statement.Condition).map(([op, keys]) => [op, Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, fill(v)]))]),
+        )
       : undefined;
     const emptyCondition = Condition && Object.values(Condition).some((keys) => Object.values(keys).some((v) => v.length === 0));
     if (Resource.length === 0 || emptyCondition) return [];
@@ -156,7 +158,9 @@ export function skeletonProblems(name: PolicyName): string[] {
   const statements = readSkeleton(name).Statement.filter((s) => s.Operations);
   const granted = new Set(statements.flatMap((s) => actionsOfStatement(name, s).map((action) => `${(s.Operations ?? []).join(',')}|${action}`)));
   // A feature's operations (Security Hub) must have their statement even though it is rendered only when the feature is on.
-  const optional = Object.values(OPTIONAL_OPERATIONS).flatMap((feature): readonly AwsOperation[] => (feature as Partial<Record<Principal, readonly AwsOperation[]>>)[name] ?? []);
+  const optional = Object.values(OPTIONAL_OPERATIONS).flatMap(
+    (feature): readonly AwsOperation[] => (feature as Partial<Record<Principal, readonly AwsOperation[]>>)[name] ?? [],
+  );
   const sends = [...OPERATIONS_BY_PRINCIPAL[name], ...optional];
   const problems: string[] = [];
   for (const op of sends) {
@@ -167,7 +171,8 @@ export function skeletonProblems(name: PolicyName): string[] {
   }
   const sent = new Set<string>(sends.map((o) => o.id));
   for (const statement of statements) {
-    for (const id of statement.Operations ?? []) if (!sent.has(id)) problems.push(`${name}: statement ${statement.Sid} grants ${id}, which ${name} never sends`);
+    for (const id of statement.Operations ?? [])
+      if (!sent.has(id)) problems.push(`${name}: statement ${statement.Sid} grants ${id}, which ${name} never sends`);
   }
   return problems;
 }
@@ -202,7 +207,9 @@ function organizationFills(on: boolean, sweepQueueArn?: CfnValue): Record<string
     '<member-role-arns-if-organization>': on ? [sub(`arn:\${AWS::Partition}:iam::*:role/${MEMBER_ROLE_NAME}`)] : [],
     '<sweep-queue-arn-if-organization>': on && sweepQueueArn ? [sweepQueueArn] : [],
     // The List* calls authorise on the parent (root or OU) ARN, which embeds the management account's id: any OU or root.
-    '<organization-resources-if-organization>': on ? [sub('arn:${AWS::Partition}:organizations::*:ou/o-*/ou-*'), sub('arn:${AWS::Partition}:organizations::*:root/o-*/r-*')] : [],
+    '<organization-resources-if-organization>': on
+      ? [sub('arn:${AWS::Partition}:organizations::*:ou/o-*/ou-*'), sub('arn:${AWS::Partition}:organizations::*:root/o-*/r-*')]
+      : [],
   };
 }
 

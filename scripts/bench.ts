@@ -4,32 +4,31 @@
  * noisy machines make timings a report to read, not a gate.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageService, unzipFunction } from '../support/package.js';
 import { parseArgs } from 'node:util';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createClients } from '../lib/aws/clients.js';
 import { chunk, mapWithConcurrency } from '../lib/batching.js';
-import { DEFAULT_ENGINE_OPTIONS, createEngine } from '../lib/engine.js';
-import { sampleFor } from '../support/samples.js';
+import { createEngine, DEFAULT_ENGINE_OPTIONS } from '../lib/engine.js';
 import { silentLog } from '../lib/log.js';
 import { parseMapping } from '../lib/mapping/load.js';
 import type { InstanceResult } from '../lib/result.js';
 import { realSleep } from '../lib/retry.js';
 import { runForEvent } from '../lib/service.js';
 import { mockEc2 } from '../support/ec2-mock.js';
+import { startFakeEc2 } from '../support/fake-ec2.js';
+import { packageService, unzipFunction } from '../support/package.js';
+import { sampleFor } from '../support/samples.js';
 import { benchColdStart } from './bench/coldstart.js';
-import { benchMemory } from './bench/memory.js';
-import { benchOrg } from './bench/org.js';
 import { benchEvents } from './bench/events.js';
 import { benchMapping } from './bench/mapping.js';
+import { benchMemory } from './bench/memory.js';
+import { benchOrg } from './bench/org.js';
 import { benchReliability } from './bench/reliability.js';
 import { benchReports } from './bench/reports.js';
-import { startFakeEc2 } from '../support/fake-ec2.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 // The handler's own log lines would drown the tables.
@@ -65,11 +64,20 @@ async function apiCalls() {
   for (const n of [1, 20, 200, 1000]) {
     const fleet = ids(n).map((id) => ({ id, tags: { app: 'web-1' } }));
     const { client, mock } = mockEc2(() => fleet);
-    const engine = createEngine({ ec2: client, sleep: noSleep, backoff: { attempts: 1, baseDelayMs: 0, sleep: noSleep }, log: silentLog }, mapping, { ...DEFAULT_ENGINE_OPTIONS, maxChanges: n });
+    const engine = createEngine({ ec2: client, sleep: noSleep, backoff: { attempts: 1, baseDelayMs: 0, sleep: noSleep }, log: silentLog }, mapping, {
+      ...DEFAULT_ENGINE_OPTIONS,
+      maxChanges: n,
+    });
     await engine.remediateIds(fleet.map((f) => f.id));
     const count = (name: string) => mock.calls().filter((c) => (c.args[0] as object).constructor.name === name).length;
-    const [di, da, as] = [count('DescribeInstancesCommand'), count('DescribeIamInstanceProfileAssociationsCommand'), count('AssociateIamInstanceProfileCommand')];
-    console.log(`${String(n).padStart(9)}  ${String(di).padStart(17)}  ${String(da).padStart(20)}  ${String(as).padStart(9)}  ${((di + da + as) / n).toFixed(3).padStart(14)}`);
+    const [di, da, as] = [
+      count('DescribeInstancesCommand'),
+      count('DescribeIamInstanceProfileAssociationsCommand'),
+      count('AssociateIamInstanceProfileCommand'),
+    ];
+    console.log(
+      `${String(n).padStart(9)}  ${String(di).padStart(17)}  ${String(da).padStart(20)}  ${String(as).padStart(9)}  ${((di + da + as) / n).toFixed(3).padStart(14)}`,
+    );
   }
 }
 
@@ -84,7 +92,11 @@ async function callsPerAction() {
   ];
   for (const { action, instance } of cases) {
     const { client, mock } = mockEc2(() => [instance]);
-    const engine = createEngine({ ec2: client, sleep: noSleep, backoff: { attempts: 1, baseDelayMs: 0, sleep: noSleep }, log: silentLog }, mapping, DEFAULT_ENGINE_OPTIONS);
+    const engine = createEngine(
+      { ec2: client, sleep: noSleep, backoff: { attempts: 1, baseDelayMs: 0, sleep: noSleep }, log: silentLog },
+      mapping,
+      DEFAULT_ENGINE_OPTIONS,
+    );
     await engine.remediateIds([instance.id]);
     const names = mock.calls().map((c) => (c.args[0] as object).constructor.name);
     const reads = names.filter((n) => n.startsWith('Describe')).length;
@@ -106,16 +118,26 @@ async function handlerTime() {
       mapping,
       log: silentLog,
       sleep: noSleep,
-      config: { topicArn: 'arn:aws:sns:us-east-1:123456789012:t', mappingFile: 'inline', notifyLevel: 'changes' as const, engine: { ...DEFAULT_ENGINE_OPTIONS, maxChanges: n } },
+      config: {
+        topicArn: 'arn:aws:sns:us-east-1:123456789012:t',
+        mappingFile: 'inline',
+        notifyLevel: 'changes' as const,
+        engine: { ...DEFAULT_ENGINE_OPTIONS, maxChanges: n },
+      },
     };
-    const event = sampleFor('cloudtrail-run-instances', fleet.map((f) => f.id));
+    const event = sampleFor(
+      'cloudtrail-run-instances',
+      fleet.map((f) => f.id),
+    );
     const times: number[] = [];
     for (let run = 0; run < 30; run++) {
       const start = performance.now();
       await runForEvent(runtime, event, { account: '123456789012', region: 'us-east-1' });
       times.push(performance.now() - start);
     }
-    console.log(`event naming ${String(n).padStart(3)} instance(s): median ${ms(median(times))}, p95 ${ms(p95(times))} (30 runs, report built and published to a mock)`);
+    console.log(
+      `event naming ${String(n).padStart(3)} instance(s): median ${ms(median(times))}, p95 ${ms(p95(times))} (30 runs, report built and published to a mock)`,
+    );
   }
   sns.restore();
   sqs.restore();
@@ -132,8 +154,17 @@ function bundleAndInit() {
   const js = unzipFunction(dir, 'remediate');
   console.log(`functions/remediate.js unzipped: ${(statSync(js).size / 1024).toFixed(0)} KiB`);
   const probe = `const t=process.hrtime.bigint();require(${JSON.stringify(js)});const d=Number(process.hrtime.bigint()-t)/1e6;console.log(JSON.stringify({ms:d,rss:process.memoryUsage().rss}))`;
-  const runs = Array.from({ length: 7 }, () => JSON.parse(execFileSync('node', ['-e', probe], { encoding: 'utf8', env: { ...process.env, POWERTOOLS_TRACE_ENABLED: 'false' } })) as { ms: number; rss: number });
-  console.log(`require() of the bundle, fresh node process: median ${ms(median(runs.map((r) => r.ms)))} over 7; RSS after load ${(median(runs.map((r) => r.rss)) / 1048576).toFixed(0)} MiB`);
+  const runs = Array.from(
+    { length: 7 },
+    () =>
+      JSON.parse(execFileSync('node', ['-e', probe], { encoding: 'utf8', env: { ...process.env, POWERTOOLS_TRACE_ENABLED: 'false' } })) as {
+        ms: number;
+        rss: number;
+      },
+  );
+  console.log(
+    `require() of the bundle, fresh node process: median ${ms(median(runs.map((r) => r.ms)))} over 7; RSS after load ${(median(runs.map((r) => r.rss)) / 1048576).toFixed(0)} MiB`,
+  );
   console.log('(Lambda adds runtime start-up; the handler builds its clients and reads the mapping on the first invocation.)');
 }
 
@@ -155,7 +186,10 @@ async function burst() {
     let results: InstanceResult[] = [];
     for (let attempt = 0; attempt < 3; attempt++) {
       invocations++;
-      const engine = createEngine({ ec2, sleep: realSleep, backoff: { attempts: 4, baseDelayMs: 1000, sleep: realSleep }, log: silentLog }, mapping, { ...DEFAULT_ENGINE_OPTIONS, settleWaitMs: 0 });
+      const engine = createEngine({ ec2, sleep: realSleep, backoff: { attempts: 4, baseDelayMs: 1000, sleep: realSleep }, log: silentLog }, mapping, {
+        ...DEFAULT_ENGINE_OPTIONS,
+        settleWaitMs: 0,
+      });
       results = await engine.remediateIds(eventIds);
       if (!results.some((r) => r.outcome === 'failed' && r.error?.retryable)) break;
     }
@@ -166,13 +200,19 @@ async function burst() {
   await fake.stop();
   const failed = results.filter((r) => r.outcome === 'failed');
   console.log(`fixed ${fake.profiles.size}/${n} in ${seconds.toFixed(1)} s (floor set by the bucket: ${((n - 50) / refill).toFixed(1)} s)`);
-  console.log(`requests ${fake.stats.requests} (${(fake.stats.requests / n).toFixed(2)} per instance), throttled ${fake.stats.throttled}, invocations ${invocations} for ${Math.ceil(n / 20)} events`);
-  console.log(`still failed after retries: ${failed.length}${failed.length ? ` (${[...new Set(failed.map((r) => r.error?.name))].join(', ')}; the sweep or a redrive finishes them)` : ''}`);
+  console.log(
+    `requests ${fake.stats.requests} (${(fake.stats.requests / n).toFixed(2)} per instance), throttled ${fake.stats.throttled}, invocations ${invocations} for ${Math.ceil(n / 20)} events`,
+  );
+  console.log(
+    `still failed after retries: ${failed.length}${failed.length ? ` (${[...new Set(failed.map((r) => r.error?.name))].join(', ')}; the sweep or a redrive finishes them)` : ''}`,
+  );
   console.log(`process RSS ${(process.memoryUsage().rss / 1048576).toFixed(0)} MiB`);
   delete process.env.AWS_ENDPOINT_URL;
 }
 
-console.log(`# profile-guard benchmarks (${new Date().toISOString()}, node ${process.version}, ${readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? 'cpu'})`);
+console.log(
+  `# profile-guard benchmarks (${new Date().toISOString()}, node ${process.version}, ${readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? 'cpu'})`,
+);
 const wanted = (name: string) => !args.only || args.only.split(',').includes(name);
 if (wanted('calls')) {
   await apiCalls();

@@ -5,21 +5,21 @@
  * is left running. `npm run demo`.
  */
 import { rmSync } from 'node:fs';
-import { packageService } from '../support/package.js';
 import { pathToFileURL } from 'node:url';
 import { ReplaceIamInstanceProfileAssociationCommand } from '@aws-sdk/client-ec2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { IAMClient } from '@aws-sdk/client-iam';
 import type { Context } from 'aws-lambda';
 import { createClients } from '../lib/aws/clients.js';
-import { sampleFor } from '../support/samples.js';
 import { readFacts } from '../lib/facts.js';
 import { loadMappingFile } from '../lib/mapping/load.js';
 import { reportSchema } from '../lib/report/schema.js';
 import { renderText, table } from '../lib/report/text.js';
 import { startMoto } from '../support/moto.js';
+import { packageService } from '../support/package.js';
 import { installRules, putSample, rulesOf } from '../support/rules.js';
-import { type LaunchSpec, createNotifications, createProfiles, drain, launch, profilesOf } from '../support/world.js';
+import { sampleFor } from '../support/samples.js';
+import { createNotifications, createProfiles, drain, type LaunchSpec, launch, profilesOf } from '../support/world.js';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
@@ -97,7 +97,9 @@ export async function runDemo(say: (line: string) => void = console.log): Promis
         for (const message of await drain(clients.sqs, queueUrl)) {
           const event = JSON.parse(message.Body ?? '{}');
           const result = await handler(event, context);
-          say(`  ${rule} delivered ${event.detail?.eventName ?? event['detail-type']} -> ${result.status}, ${result.results.length} instance(s), report ${result.delivery ?? 'not needed'}`);
+          say(
+            `  ${rule} delivered ${event.detail?.eventName ?? event['detail-type']} -> ${result.status}, ${result.results.length} instance(s), report ${result.delivery ?? 'not needed'}`,
+          );
           delivered++;
         }
       }
@@ -106,19 +108,29 @@ export async function runDemo(say: (line: string) => void = console.log): Promis
 
     say('\n1. someone launches the fleet (CloudTrail RunInstances), and profile-guard echoes are ignored:');
     await putSample(events, sampleFor('cloudtrail-run-instances', ids));
-    await putSample(events, JSON.parse(JSON.stringify(sampleFor('cloudtrail-associate-by-profile-guard', ids)).replaceAll('profile-guard-dev-', `profile-guard-${STAGE}-`)));
+    await putSample(
+      events,
+      JSON.parse(JSON.stringify(sampleFor('cloudtrail-associate-by-profile-guard', ids)).replaceAll('profile-guard-dev-', `profile-guard-${STAGE}-`)),
+    );
     if ((await deliver()) === 1) say("  (profile-guard's own AssociateIamInstanceProfile call was put too; no rule matched it)");
 
     say('\n2. alice swaps web-1 to AdminProfile by hand (ReplaceIamInstanceProfileAssociation); the drift rule fires:');
     const web1 = ids[0] as string;
     const [web1Facts] = await readFacts(clients.ec2, [web1]);
-    await clients.ec2.send(new ReplaceIamInstanceProfileAssociationCommand({ AssociationId: web1Facts?.association?.associationId, IamInstanceProfile: { Name: 'AdminProfile' } }));
+    await clients.ec2.send(
+      new ReplaceIamInstanceProfileAssociationCommand({ AssociationId: web1Facts?.association?.associationId, IamInstanceProfile: { Name: 'AdminProfile' } }),
+    );
     await putSample(events, sampleFor('cloudtrail-replace-iam-instance-profile-association', [web1]));
     await deliver();
 
     const after = await profilesOf(clients.ec2, ids);
     say('\nBefore and after:');
-    say(table(['INSTANCE', 'CASE', 'BEFORE', 'AFTER'], ids.map((id) => [id, labels[id] as string, before[id] ?? '(none)', after[id] ?? '(none)'])));
+    say(
+      table(
+        ['INSTANCE', 'CASE', 'BEFORE', 'AFTER'],
+        ids.map((id) => [id, labels[id] as string, before[id] ?? '(none)', after[id] ?? '(none)']),
+      ),
+    );
 
     say('\nThe notifications, as the email subscriber reads them:');
     for (const message of await drain(clients.sqs, notifications.queueUrl)) {

@@ -146,7 +146,7 @@ type Resource = { Type?: string; Properties?: Record<string, unknown> };
 
 function resourcesOf(resources: unknown): Record<string, Resource> {
   const parts = Array.isArray(resources) ? resources : [resources];
-  return Object.assign({}, ...parts.map((part) => ((part as { Resources?: Record<string, Resource> } | null)?.Resources ?? {})));
+  return Object.assign({}, ...parts.map((part) => (part as { Resources?: Record<string, Resource> } | null)?.Resources ?? {}));
 }
 
 /** Every name the stack gives a resource, with the limit AWS sets for it. */

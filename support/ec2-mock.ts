@@ -1,10 +1,10 @@
 import {
   DescribeIamInstanceProfileAssociationsCommand,
+  type DescribeIamInstanceProfileAssociationsCommandInput,
   DescribeInstancesCommand,
+  type DescribeInstancesCommandInput,
   EC2Client,
   EC2ServiceException,
-  type DescribeIamInstanceProfileAssociationsCommandInput,
-  type DescribeInstancesCommandInput,
   type Filter,
   type Instance,
   type InstanceStateName,
@@ -65,9 +65,9 @@ export function mockEc2(fleet: () => readonly FakeInstance[]) {
   const client = new EC2Client({ region: 'us-east-1' });
   const mock = mockClient(client);
   mock.on(DescribeInstancesCommand).callsFake((input: DescribeInstancesCommandInput) => describeInstancesOutput(filtered(fleet(), input.Filters)));
-  mock.on(DescribeIamInstanceProfileAssociationsCommand).callsFake((input: DescribeIamInstanceProfileAssociationsCommandInput) =>
-    associationsOutput(filtered(fleet(), input.Filters)),
-  );
+  mock
+    .on(DescribeIamInstanceProfileAssociationsCommand)
+    .callsFake((input: DescribeIamInstanceProfileAssociationsCommandInput) => associationsOutput(filtered(fleet(), input.Filters)));
   return { client, mock };
 }
 

@@ -3,7 +3,7 @@
  * DescribeInstances, DescribeIamInstanceProfileAssociations and AssociateIamInstanceProfile,
  * behind EC2-like token buckets, so the real SDK (adaptive retry) meets RequestLimitExceeded.
  */
-import { type Server, createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 
 export interface TokenBucket {
   capacity: number;
@@ -56,32 +56,54 @@ export async function startFakeEc2(instanceIds: readonly string[], buckets: { mu
   const respond = (action: string, params: URLSearchParams): [number, string] => {
     if (!(action.startsWith('Describe') ? describe : mutating).take()) {
       stats.throttled++;
-      return [503, '<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>t</RequestID></Response>'];
+      return [
+        503,
+        '<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>t</RequestID></Response>',
+      ];
     }
     switch (action) {
       case 'DescribeInstances': {
         const ids = filterValues(params, 'instance-id').filter((id) => known.has(id));
         const items = ids
-          .map((id, n) => `<item><instanceId>${id}</instanceId><instanceState><code>16</code><name>running</name></instanceState><tagSet><item><key>app</key><value>web-${n}</value></item></tagSet><metadataOptions><httpTokens>optional</httpTokens></metadataOptions></item>`)
+          .map(
+            (id, n) =>
+              `<item><instanceId>${id}</instanceId><instanceState><code>16</code><name>running</name></instanceState><tagSet><item><key>app</key><value>web-${n}</value></item></tagSet><metadataOptions><httpTokens>optional</httpTokens></metadataOptions></item>`,
+          )
           .join('');
-        return [200, `<DescribeInstancesResponse xmlns="${XMLNS}"><requestId>r</requestId><reservationSet><item><reservationId>r-1</reservationId><ownerId>123456789012</ownerId><instancesSet>${items}</instancesSet></item></reservationSet></DescribeInstancesResponse>`];
+        return [
+          200,
+          `<DescribeInstancesResponse xmlns="${XMLNS}"><requestId>r</requestId><reservationSet><item><reservationId>r-1</reservationId><ownerId>123456789012</ownerId><instancesSet>${items}</instancesSet></item></reservationSet></DescribeInstancesResponse>`,
+        ];
       }
       case 'DescribeIamInstanceProfileAssociations': {
         const items = filterValues(params, 'instance-id')
           .filter((id) => profiles.has(id))
           .map((id) => `<item>${association(id)}</item>`)
           .join('');
-        return [200, `<DescribeIamInstanceProfileAssociationsResponse xmlns="${XMLNS}"><requestId>r</requestId><iamInstanceProfileAssociationSet>${items}</iamInstanceProfileAssociationSet></DescribeIamInstanceProfileAssociationsResponse>`];
+        return [
+          200,
+          `<DescribeIamInstanceProfileAssociationsResponse xmlns="${XMLNS}"><requestId>r</requestId><iamInstanceProfileAssociationSet>${items}</iamInstanceProfileAssociationSet></DescribeIamInstanceProfileAssociationsResponse>`,
+        ];
       }
       case 'AssociateIamInstanceProfile': {
         const id = params.get('InstanceId') as string;
-        if (profiles.has(id)) return [400, `<Response><Errors><Error><Code>IncorrectState</Code><Message>There is an existing association for instance ${id}</Message></Error></Errors><RequestID>r</RequestID></Response>`];
+        if (profiles.has(id))
+          return [
+            400,
+            `<Response><Errors><Error><Code>IncorrectState</Code><Message>There is an existing association for instance ${id}</Message></Error></Errors><RequestID>r</RequestID></Response>`,
+          ];
         profiles.set(id, params.get('IamInstanceProfile.Name') as string);
         stats.associations++;
-        return [200, `<AssociateIamInstanceProfileResponse xmlns="${XMLNS}"><requestId>r</requestId><iamInstanceProfileAssociation>${association(id)}</iamInstanceProfileAssociation></AssociateIamInstanceProfileResponse>`];
+        return [
+          200,
+          `<AssociateIamInstanceProfileResponse xmlns="${XMLNS}"><requestId>r</requestId><iamInstanceProfileAssociation>${association(id)}</iamInstanceProfileAssociation></AssociateIamInstanceProfileResponse>`,
+        ];
       }
       default:
-        return [400, `<Response><Errors><Error><Code>InvalidAction</Code><Message>${action} is not faked</Message></Error></Errors><RequestID>r</RequestID></Response>`];
+        return [
+          400,
+          `<Response><Errors><Error><Code>InvalidAction</Code><Message>${action} is not faked</Message></Error></Errors><RequestID>r</RequestID></Response>`,
+        ];
     }
   };
 

@@ -17,7 +17,7 @@
  * probability drawn from a seeded PRNG (the same seed and request order give the same faults),
  * an optional time window and a cap on how many faults it injects.
  */
-import { Agent, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse, createServer, request as httpRequest } from 'node:http';
+import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
 export const FAULT_KINDS = ['reset', 'refuse', '503', 'throttle', 'hang'] as const;
@@ -116,7 +116,11 @@ export function identifyCall(headers: IncomingHttpHeaders, body: string): AwsCal
   if (target) {
     // AmazonSQS.SendMessage, DynamoDB_20120810.GetItem: the action follows the last dot.
     const dot = target.lastIndexOf('.');
-    service ??= target.slice(0, Math.max(dot, 0)).replace(/^Amazon/, '').toLowerCase() || 'unknown';
+    service ??=
+      target
+        .slice(0, Math.max(dot, 0))
+        .replace(/^Amazon/, '')
+        .toLowerCase() || 'unknown';
     return { service, action: target.slice(dot + 1), protocol: 'json' };
   }
   const action = new URLSearchParams(body).get('Action');
@@ -128,12 +132,16 @@ export function identifyCall(headers: IncomingHttpHeaders, body: string): AwsCal
 export function faultResponse(kind: '503' | 'throttle', call: AwsCall, requestId: string): { status: number; contentType: string; body: string } {
   const throttle = kind === 'throttle';
   if (call.protocol === 'json') {
-    const body = throttle ? { __type: 'ThrottlingException', message: 'Rate exceeded' } : { __type: 'ServiceUnavailable', message: 'Service is unavailable; try again' };
+    const body = throttle
+      ? { __type: 'ThrottlingException', message: 'Rate exceeded' }
+      : { __type: 'ServiceUnavailable', message: 'Service is unavailable; try again' };
     return { status: throttle ? 400 : 503, contentType: 'application/x-amz-json-1.0', body: JSON.stringify(body) };
   }
   if (call.service === 'ec2') {
     // EC2 answers throttling with 503 too (not 429): the SDK tells them apart by the code.
-    const [code, message] = throttle ? ['RequestLimitExceeded', 'Request limit exceeded.'] : ['Unavailable', "The server is overloaded and can't handle the request."];
+    const [code, message] = throttle
+      ? ['RequestLimitExceeded', 'Request limit exceeded.']
+      : ['Unavailable', "The server is overloaded and can't handle the request."];
     return {
       status: 503,
       contentType: 'text/xml;charset=UTF-8',
@@ -162,7 +170,8 @@ export function validateRule(rule: FaultRule, index = 0): void {
   if (rule.kind === 'refuse') {
     if (!rule.window) fail('refuse needs a window: it is the outage');
     // A closed port refuses everyone: it cannot pick services, actions or a share of requests.
-    if (rule.services || rule.actions || rule.probability !== undefined) fail('refuse closes the port for every service; it cannot pick services, actions or a probability');
+    if (rule.services || rule.actions || rule.probability !== undefined)
+      fail('refuse closes the port for every service; it cannot pick services, actions or a probability');
   }
 }
 

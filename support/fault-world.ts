@@ -16,7 +16,7 @@ import type { Sleep } from '../lib/retry.js';
 import type { RunOutcome, Runtime } from '../lib/service.js';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
 import { type MotoServer, startMoto } from './moto.js';
-import { type LaunchSpec, type Notifications, createNotifications, createProfiles, launch, profilesOf } from './world.js';
+import { createNotifications, createProfiles, type LaunchSpec, launch, type Notifications, profilesOf } from './world.js';
 
 export interface DirectClients {
   ec2: EC2Client;
@@ -125,7 +125,11 @@ export async function launchFleet(ec2: EC2Client, counts: Partial<Record<FleetCa
   for (const [name, count] of Object.entries(counts) as [FleetCaseName, number][]) {
     const spec: LaunchSpec = FLEET_CASES[name].spec;
     // moto attaches a launch profile to the first instance of a RunInstances call only: one call each then.
-    const ids = spec.profile ? (await Promise.all(Array.from({ length: count }, () => launch(ec2, { ...spec, count: 1 })))).flat() : count > 0 ? await launch(ec2, { ...spec, count }) : [];
+    const ids = spec.profile
+      ? (await Promise.all(Array.from({ length: count }, () => launch(ec2, { ...spec, count: 1 })))).flat()
+      : count > 0
+        ? await launch(ec2, { ...spec, count })
+        : [];
     for (const id of ids) {
       fleet.ids.push(id);
       fleet.expected[id] = FLEET_CASES[name].expected;
@@ -135,7 +139,8 @@ export async function launchFleet(ec2: EC2Client, counts: Partial<Record<FleetCa
   const worn = await profilesOf(ec2, fleet.ids);
   const launchedWith = (id: string) => (FLEET_CASES[fleet.caseOf[id] as FleetCaseName].spec as LaunchSpec).profile ?? null;
   const misLaunched = fleet.ids.filter((id) => (worn[id] ?? null) !== launchedWith(id));
-  if (misLaunched.length > 0) throw new Error(`fleet did not launch as specified: ${misLaunched.map((id) => `${id} (${fleet.caseOf[id]}) wears ${worn[id]}`).join(', ')}`);
+  if (misLaunched.length > 0)
+    throw new Error(`fleet did not launch as specified: ${misLaunched.map((id) => `${id} (${fleet.caseOf[id]}) wears ${worn[id]}`).join(', ')}`);
   return fleet;
 }
 

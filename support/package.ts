@@ -6,7 +6,11 @@ import { join } from 'node:path';
 export interface PackagedTemplate {
   dir: string;
   file: string;
-  template: { Resources: Record<string, { Type: string; Properties: Record<string, unknown>; Condition?: string }>; Outputs: Record<string, unknown>; Conditions?: object };
+  template: {
+    Resources: Record<string, { Type: string; Properties: Record<string, unknown>; Condition?: string }>;
+    Outputs: Record<string, unknown>;
+    Conditions?: object;
+  };
 }
 
 export interface PackageOptions {
@@ -21,7 +25,17 @@ export interface PackageOptions {
  */
 export function packageService(stage: string, params: Record<string, string> = {}, options: PackageOptions = {}): PackagedTemplate {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), `profile-guard-${stage}-`));
-  const args = ['serverless', 'package', '--stage', stage, '--region', options.region ?? 'us-east-1', '--package', dir, ...Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`])];
+  const args = [
+    'serverless',
+    'package',
+    '--stage',
+    stage,
+    '--region',
+    options.region ?? 'us-east-1',
+    '--package',
+    dir,
+    ...Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`]),
+  ];
   const env = { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '', SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' };
   try {
     execFileSync('npx', args, { env, stdio: 'pipe', timeout: 120_000 });

@@ -13,7 +13,11 @@ export interface TemplateRule {
 }
 
 /** The patterned rules of a packaged template, with CloudFormation pseudo parameters resolved for one account. */
-export function rulesOf(template: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> }, account: string, region: string): TemplateRule[] {
+export function rulesOf(
+  template: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> },
+  account: string,
+  region: string,
+): TemplateRule[] {
   const resolved = resolvePseudoParameters(template.Resources, { account, region });
   return Object.values(resolved)
     .filter((r) => r.Type === 'AWS::Events::Rule' && r.Properties.EventPattern)

@@ -9,7 +9,10 @@ import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ty
 import { readFacts } from '../lib/facts.js';
 import { type Mapping, mappedProfiles, roleOf } from '../lib/mapping/schema.js';
 
-const EC2_TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+const EC2_TRUST = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+});
 
 /** Creates each mapped profile with its role inside, plus any extra ("wrong") profiles named. */
 export async function createProfiles(iam: IAMClient, mapping: Mapping, extraProfiles: readonly string[] = []): Promise<void> {
@@ -42,7 +45,8 @@ export async function launch(ec2: EC2Client, spec: LaunchSpec): Promise<string[]
       MaxCount: count,
       InstanceType: 't3.micro',
       ...(spec.profile ? { IamInstanceProfile: { Name: spec.profile } } : {}),
-      TagSpecifications: Object.keys(spec.tags).length > 0 ? [{ ResourceType: 'instance', Tags: Object.entries(spec.tags).map(([Key, Value]) => ({ Key, Value })) }] : undefined,
+      TagSpecifications:
+        Object.keys(spec.tags).length > 0 ? [{ ResourceType: 'instance', Tags: Object.entries(spec.tags).map(([Key, Value]) => ({ Key, Value })) }] : undefined,
     }),
   );
   const ids = (response.Instances ?? []).map((i) => i.InstanceId as string);
@@ -96,7 +100,9 @@ export async function subscribeQueue(sns: SNSClient, sqs: SQSClient, topicArn: s
 export async function drain(sqs: SQSClient, queueUrl: string): Promise<Message[]> {
   const all: Message[] = [];
   for (;;) {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], WaitTimeSeconds: 0 }));
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], WaitTimeSeconds: 0 }),
+    );
     if (Messages.length === 0) return all;
     for (const message of Messages) await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
     all.push(...Messages);

@@ -1,5 +1,5 @@
 import { disassociateProfile } from '../aws/ec2.js';
-import { AttachAfterDetachFailedError, ProfileGuardError, describeError } from '../errors.js';
+import { AttachAfterDetachFailedError, describeError, ProfileGuardError } from '../errors.js';
 import { attachProfile } from './associate.js';
 import type { ActDeps } from './deps.js';
 
@@ -18,7 +18,9 @@ export async function detachThenAttach(deps: ActDeps, instanceId: string, associ
     const retryable = attachError instanceof ProfileGuardError ? attachError.retryable : false;
     try {
       // The deadline may be what stopped the attach: the restore gets its own short budget.
-      await attachProfile({ ...deps, deadline: { ...deps.deadline, signal: AbortSignal.timeout(5_000), expired: () => false } }, instanceId, from, { afterDisassociate: true });
+      await attachProfile({ ...deps, deadline: { ...deps.deadline, signal: AbortSignal.timeout(5_000), expired: () => false } }, instanceId, from, {
+        afterDisassociate: true,
+      });
     } catch (restoreError) {
       throw new AttachAfterDetachFailedError(
         `detached ${from} but attaching ${to} failed (${why.name}: ${why.message}) and putting ${from} back failed too (${describeError(restoreError).message}): the instance has NO profile now; a retry or the next sweep attaches ${to}`,

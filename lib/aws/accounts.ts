@@ -1,5 +1,5 @@
 import { ListAccountsForParentCommand, ListOrganizationalUnitsForParentCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
-import { type ClientOptions, CLIENT_CONFIG } from './clients.js';
+import { CLIENT_CONFIG, type ClientOptions } from './clients.js';
 import type { CallScope } from './ec2.js';
 import { translateAwsError } from './errors.js';
 import { operation } from './operations.js';
@@ -20,7 +20,12 @@ export interface MemberAccount {
 
 /** Organizations is a global service: one client, in the hub's region (its endpoint is us-east-1 either way). */
 export function createOrganizationsClient(options: ClientOptions = {}): OrganizationsClient {
-  const client = new OrganizationsClient({ ...CLIENT_CONFIG, requestHandler: { ...CLIENT_CONFIG.requestHandler }, maxAttempts: 4, ...(options.region ? { region: options.region } : {}) });
+  const client = new OrganizationsClient({
+    ...CLIENT_CONFIG,
+    requestHandler: { ...CLIENT_CONFIG.requestHandler },
+    maxAttempts: 4,
+    ...(options.region ? { region: options.region } : {}),
+  });
   return options.instrument ? options.instrument(client) : client;
 }
 

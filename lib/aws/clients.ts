@@ -14,7 +14,10 @@ export interface ClientOptions {
   /** A profile in ~/.aws/config and ~/.aws/credentials (the operator's --profile): its credentials, and its region unless AWS_REGION says otherwise. */
   profile?: string | undefined;
   /** Explicit credentials (another principal's); default: the usual provider chain. */
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | (() => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date }>) | undefined;
+  credentials?:
+    | { accessKeyId: string; secretAccessKey: string; sessionToken?: string }
+    | (() => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date }>)
+    | undefined;
   /** Another endpoint than the environment's (a benchmark's fake EC2 per account). */
   endpoint?: string | undefined;
   /** Wraps each client (Powertools' tracer.captureAWSv3Client in Lambda). */

@@ -1,5 +1,5 @@
-import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import { AccountSuspendedError, MemberRoleDeniedError, RegionNotEnabledError, ScpDeniedError } from '../org/errors.js';
 import { type ClientOptions, createEc2Client, createStsClient } from './clients.js';
 import type { CallScope } from './ec2.js';
@@ -49,7 +49,10 @@ export function stsCredentialSource(clientOptions: Omit<ClientOptions, 'region' 
   return {
     async assumeRole({ roleArn, sessionName, region }, scope = {}) {
       let sts = clients.get(region);
-      if (!sts) clients.set(region, (sts = createStsClient({ ...clientOptions, region })));
+      if (!sts) {
+        sts = createStsClient({ ...clientOptions, region });
+        clients.set(region, sts);
+      }
       const { Credentials: c } = await sts.send(
         new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionName, SourceIdentity: sessionName, DurationSeconds: 3600 }),
         { abortSignal: scope.signal },
@@ -100,7 +103,12 @@ export function createTargetAccess(options: TargetAccessOptions): TargetAccess {
   const partition = options.partition ?? 'aws';
   const roleName = options.roleName ?? MEMBER_ROLE_NAME;
   // RoleSessionName allows [\w+=,.@-]{2,64}: a Lambda function name fits, anything else is cut to fit.
-  const sessionName = SESSION_NAME.test(options.sessionName) ? options.sessionName : options.sessionName.replace(/[^\w+=,.@-]/g, '-').slice(0, 64).padEnd(2, '-');
+  const sessionName = SESSION_NAME.test(options.sessionName)
+    ? options.sessionName
+    : options.sessionName
+        .replace(/[^\w+=,.@-]/g, '-')
+        .slice(0, 64)
+        .padEnd(2, '-');
   const credentials = new Map<string, { value: Promise<TargetCredentials>; expiresAt?: number }>();
   const clients = new Map<string, EC2Client>();
   const stats: TargetAccessStats = { assumeRoleCalls: 0, ec2Calls: new Map() };
@@ -131,7 +139,9 @@ export function createTargetAccess(options: TargetAccessOptions): TargetAccess {
 
   async function ec2For(target: Target, scope: CallScope = {}): Promise<EC2Client> {
     if (options.suspended?.has(target.account)) {
-      throw new AccountSuspendedError(`account ${target.account} is suspended: nothing is read or changed there (no call made); remove it from the targets or reinstate it`);
+      throw new AccountSuspendedError(
+        `account ${target.account} is suspended: nothing is read or changed there (no call made); remove it from the targets or reinstate it`,
+      );
     }
     const key = keyOf(target);
     const existing = clients.get(key);
@@ -171,7 +181,10 @@ function assumeRoleFailure(error: unknown, target: Target, roleArn: string) {
     );
   }
   if (aws.name === 'RegionDisabledException') {
-    return new RegionNotEnabledError(`account ${target.account}: STS is not activated in ${target.region}; enable the region for the account or drop it from the regions`, { cause: error });
+    return new RegionNotEnabledError(
+      `account ${target.account}: STS is not activated in ${target.region}; enable the region for the account or drop it from the regions`,
+      { cause: error },
+    );
   }
   return translateAwsError(error, { operation: `sts:AssumeRole into ${roleArn}` });
 }
@@ -185,12 +198,17 @@ function targetEc2Failure(error: unknown, target: Target, roleArn: string | unde
   const aws = (error ?? {}) as AwsErrorShape;
   const where = `account ${target.account} in ${target.region}`;
   if (/service control polic/i.test(aws.message ?? '')) {
-    return new ScpDeniedError(`${where}: a service control policy denies the call (${aws.name}: ${aws.message}); ask the organization's administrator to exempt ${roleArn ?? 'the function role'}`, {
-      cause: error,
-    });
+    return new ScpDeniedError(
+      `${where}: a service control policy denies the call (${aws.name}: ${aws.message}); ask the organization's administrator to exempt ${roleArn ?? 'the function role'}`,
+      {
+        cause: error,
+      },
+    );
   }
   if (aws.name === 'OptInRequired' || (roleArn && aws.name === 'AuthFailure')) {
-    return new RegionNotEnabledError(`${where}: the region is not enabled for the account (${aws.name}); enable it or drop ${target.region} from the regions`, { cause: error });
+    return new RegionNotEnabledError(`${where}: the region is not enabled for the account (${aws.name}); enable it or drop ${target.region} from the regions`, {
+      cause: error,
+    });
   }
   return undefined;
 }

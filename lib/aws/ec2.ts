@@ -71,7 +71,12 @@ function missingPermissionHint(context: CallContext): string {
 const call = <T>(send: () => Promise<T>, context: CallContext) => sendTranslated(send, (error) => translateEc2Error(error, context));
 
 /** DescribeInstances, page by page; `onPage` counts the calls. */
-export async function* describeInstancePages(ec2: EC2Client, input: { filters: Filter[]; pageSize?: number }, scope: CallScope = {}, onPage?: () => void): AsyncGenerator<Instance[]> {
+export async function* describeInstancePages(
+  ec2: EC2Client,
+  input: { filters: Filter[]; pageSize?: number },
+  scope: CallScope = {},
+  onPage?: () => void,
+): AsyncGenerator<Instance[]> {
   let nextToken: string | undefined;
   do {
     const page = await call(
@@ -85,7 +90,12 @@ export async function* describeInstancePages(ec2: EC2Client, input: { filters: F
 }
 
 /** Current (not yet disassociated) associations of up to 200 instances, every page; `onPage` counts the calls. */
-export async function describeAssociations(ec2: EC2Client, instanceIds: readonly string[], scope: CallScope = {}, onPage?: () => void): Promise<IamInstanceProfileAssociation[]> {
+export async function describeAssociations(
+  ec2: EC2Client,
+  instanceIds: readonly string[],
+  scope: CallScope = {},
+  onPage?: () => void,
+): Promise<IamInstanceProfileAssociation[]> {
   const all: IamInstanceProfileAssociation[] = [];
   let nextToken: string | undefined;
   do {
@@ -112,16 +122,22 @@ export async function describeAssociations(ec2: EC2Client, instanceIds: readonly
 }
 
 export async function associateProfile(ec2: EC2Client, instanceId: string, profile: string, scope: CallScope = {}): Promise<void> {
-  await call(() => ec2.send(new AssociateIamInstanceProfileCommand({ InstanceId: instanceId, IamInstanceProfile: { Name: profile } }), { abortSignal: scope.signal }), {
-    operation: 'AssociateIamInstanceProfile',
-    instanceId,
-    profile,
-  });
+  await call(
+    () => ec2.send(new AssociateIamInstanceProfileCommand({ InstanceId: instanceId, IamInstanceProfile: { Name: profile } }), { abortSignal: scope.signal }),
+    {
+      operation: 'AssociateIamInstanceProfile',
+      instanceId,
+      profile,
+    },
+  );
 }
 
 export async function replaceAssociation(ec2: EC2Client, instanceId: string, associationId: string, profile: string, scope: CallScope = {}): Promise<void> {
   await call(
-    () => ec2.send(new ReplaceIamInstanceProfileAssociationCommand({ AssociationId: associationId, IamInstanceProfile: { Name: profile } }), { abortSignal: scope.signal }),
+    () =>
+      ec2.send(new ReplaceIamInstanceProfileAssociationCommand({ AssociationId: associationId, IamInstanceProfile: { Name: profile } }), {
+        abortSignal: scope.signal,
+      }),
     { operation: 'ReplaceIamInstanceProfileAssociation', instanceId, profile },
   );
 }
@@ -137,7 +153,12 @@ export async function disassociateProfile(ec2: EC2Client, instanceId: string, as
  * HttpTokens=required. HttpEndpoint is sent only when asked: a metadata endpoint its owner turned
  * off stays off unless the mapping's rule says `imdsEndpoint: enabled`.
  */
-export async function requireImdsv2Tokens(ec2: EC2Client, instanceId: string, options: { enableEndpoint?: boolean | undefined } = {}, scope: CallScope = {}): Promise<void> {
+export async function requireImdsv2Tokens(
+  ec2: EC2Client,
+  instanceId: string,
+  options: { enableEndpoint?: boolean | undefined } = {},
+  scope: CallScope = {},
+): Promise<void> {
   const endpoint = options.enableEndpoint ? { HttpEndpoint: 'enabled' as const } : {};
   await call(
     () => ec2.send(new ModifyInstanceMetadataOptionsCommand({ InstanceId: instanceId, HttpTokens: 'required', ...endpoint }), { abortSignal: scope.signal }),

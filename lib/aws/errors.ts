@@ -32,7 +32,18 @@ const PERMISSION_ERRORS = new Set([
 ]);
 const THROTTLING_ERRORS = new Set(['RequestLimitExceeded', 'Throttling', 'ThrottlingException', 'TooManyRequestsException', 'Throttled']);
 // Node's socket errors and the SDK's own timeout: the request may or may not have reached AWS.
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+]);
 const NETWORK_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'NetworkingError']);
 
 export function subjectOf(context: CallContext): string {
@@ -51,7 +62,10 @@ export function translateAwsError(error: unknown, context: CallContext, hint: (c
   const subject = subjectOf(context);
   const options = { cause: error };
   if (name === 'AbortError') {
-    return new OutOfTimeError(`${subject}: cut off at the invocation's deadline; whether it took effect is unknown, a retry re-reads and finishes the job`, options);
+    return new OutOfTimeError(
+      `${subject}: cut off at the invocation's deadline; whether it took effect is unknown, a retry re-reads and finishes the job`,
+      options,
+    );
   }
   if (NETWORK_NAMES.has(name) || NETWORK_CODES.has(aws.code ?? '') || /socket hang up/i.test(message)) {
     return new AwsUnreachableError(`${subject}: could not reach AWS after the SDK's retries (${aws.code ?? name}: ${message})`, options);

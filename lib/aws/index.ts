@@ -27,7 +27,14 @@ export const OPERATIONS_BY_PRINCIPAL = {
   remediate: [...Object.values(EC2_OPERATIONS), SNS_OPERATIONS.publish, SQS_OPERATIONS.send],
   // The role in each member account of an organization: only the EC2 reads and changes, on mapped profiles.
   member: Object.values(EC2_OPERATIONS),
-  operator: [...Object.values(EC2_OPERATIONS), SNS_OPERATIONS.publish, SQS_OPERATIONS.receive, SQS_OPERATIONS.delete, SQS_OPERATIONS.changeVisibility, STS_OPERATIONS.callerIdentity],
+  operator: [
+    ...Object.values(EC2_OPERATIONS),
+    SNS_OPERATIONS.publish,
+    SQS_OPERATIONS.receive,
+    SQS_OPERATIONS.delete,
+    SQS_OPERATIONS.changeVisibility,
+    STS_OPERATIONS.callerIdentity,
+  ],
 } as const satisfies Record<string, readonly AwsOperation[]>;
 
 export type Principal = keyof typeof OPERATIONS_BY_PRINCIPAL;

@@ -1,6 +1,6 @@
 import { PublishCommand, type PublishCommandInput, type SNSClient } from '@aws-sdk/client-sns';
-import { sendTranslated, translateAwsError } from './errors.js';
 import type { CallScope } from './ec2.js';
+import { sendTranslated, translateAwsError } from './errors.js';
 import { operation } from './operations.js';
 
 export const SNS_OPERATIONS = {

@@ -7,8 +7,8 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { sendTranslated, translateAwsError } from './errors.js';
 import type { CallScope } from './ec2.js';
+import { sendTranslated, translateAwsError } from './errors.js';
 import { operation } from './operations.js';
 
 export const SQS_OPERATIONS = {
@@ -26,10 +26,18 @@ export interface FifoOptions {
   deduplicationId: string;
 }
 
-export async function sendMessage(sqs: SQSClient, queueUrl: string, body: string, attributes: Record<string, MessageAttributeValue> = {}, scope: CallScope = {}, fifo?: FifoOptions): Promise<void> {
+export async function sendMessage(
+  sqs: SQSClient,
+  queueUrl: string,
+  body: string,
+  attributes: Record<string, MessageAttributeValue> = {},
+  scope: CallScope = {},
+  fifo?: FifoOptions,
+): Promise<void> {
   const ordering = fifo ? { MessageGroupId: fifo.groupId, MessageDeduplicationId: fifo.deduplicationId } : {};
   await sendTranslated(
-    () => sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body, MessageAttributes: attributes, ...ordering }), { abortSignal: scope.signal }),
+    () =>
+      sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body, MessageAttributes: attributes, ...ordering }), { abortSignal: scope.signal }),
     translate('sqs:SendMessage'),
   );
 }

@@ -8,7 +8,11 @@ export const STS_OPERATIONS = {
 } as const;
 
 export async function callerAccount(sts: STSClient): Promise<string> {
-  const { Account } = await sendTranslated(() => sts.send(new GetCallerIdentityCommand({})), (error) => translateAwsError(error, { operation: 'sts:GetCallerIdentity' }));
-  if (!Account || !/^\d{12}$/.test(Account)) throw translateAwsError(new Error(`STS returned no account id (${Account ?? 'none'})`), { operation: 'sts:GetCallerIdentity' });
+  const { Account } = await sendTranslated(
+    () => sts.send(new GetCallerIdentityCommand({})),
+    (error) => translateAwsError(error, { operation: 'sts:GetCallerIdentity' }),
+  );
+  if (!Account || !/^\d{12}$/.test(Account))
+    throw translateAwsError(new Error(`STS returned no account id (${Account ?? 'none'})`), { operation: 'sts:GetCallerIdentity' });
   return Account;
 }

@@ -1,7 +1,7 @@
 import { renderText } from '../report/text.js';
 import { type Runtime, runForInstances } from '../service.js';
-import { EXIT, type Io, UsageError, operatorRuntime } from './context.js';
-import { type PlanOptions, checkInstanceIds, evaluate, planTable } from './plan.js';
+import { EXIT, type Io, operatorRuntime, UsageError } from './context.js';
+import { checkInstanceIds, evaluate, type PlanOptions, planTable } from './plan.js';
 
 export interface ApplyOptions extends PlanOptions {
   yes?: boolean | undefined;

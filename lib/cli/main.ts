@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { CredentialSource } from '../aws/credentials.js';
 import { MappingInvalidError, ProfileGuardError } from '../errors.js';
-import { type TargetOptions, applyTargetsCommand, commaList, planTargetsCommand, wantsTargets } from '../org/cli.js';
+import { applyTargetsCommand, commaList, planTargetsCommand, type TargetOptions, wantsTargets } from '../org/cli.js';
 import { type ApplyOptions, applyCommand } from './apply.js';
 import { EXIT, type Io, UsageError } from './context.js';
 import { type PlanOptions, planCommand } from './plan.js';
@@ -41,7 +41,9 @@ export async function run(argv: readonly string[], io: Io, seams: { credentialSo
   // Across an organization: each account through its member role (yours for your own account), each region on its own.
   const withTargets = (command: Command) =>
     command
-      .addOption(new Option('--account <ids>', 'these accounts, comma-separated (through the member role; your own account with your credentials)').argParser(commaList))
+      .addOption(
+        new Option('--account <ids>', 'these accounts, comma-separated (through the member role; your own account with your credentials)').argParser(commaList),
+      )
       .addOption(new Option('--regions <regions>', 'these regions, comma-separated (one table, or JSON block, per account and region)').argParser(commaList))
       .addOption(new Option('--role <name>', 'the member role name in each account (default: profile-guard-member)'));
   const run = { source: seams.credentialSource };
@@ -77,10 +79,16 @@ export async function run(argv: readonly string[], io: Io, seams: { credentialSo
 
   program
     .command('redrive')
-    .description("replay the dead-letter queue, only what provably comes from this stack: its functions' failures, its rules' undelivered events, its unpublished reports")
+    .description(
+      "replay the dead-letter queue, only what provably comes from this stack: its functions' failures, its rules' undelivered events, its unpublished reports",
+    )
     .option('--queue-url <url>', "the stack's DLQ, profile-guard-<stage>-dlq: it names the stack (default: $DLQ_URL)", process.env.DLQ_URL)
     .option('--stage <stage>', "the stack's stage; refused unless the queue is profile-guard-<stage>-dlq (default: from the queue name)")
-    .option('--topic-arn <arn>', "the only topic unpublished reports are republished to (default: $TOPIC_ARN, else the stack's profile-guard-<stage>-reports)", process.env.TOPIC_ARN)
+    .option(
+      '--topic-arn <arn>',
+      "the only topic unpublished reports are republished to (default: $TOPIC_ARN, else the stack's profile-guard-<stage>-reports)",
+      process.env.TOPIC_ARN,
+    )
     .option('--max <n>', 'at most this many messages', positive, 100)
     .option('--dry-run', 'show what would be handled or set aside, and why; change, publish and delete nothing')
     .addOption(mappingOption())

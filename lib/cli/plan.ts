@@ -3,7 +3,7 @@ import type { Report } from '../report/schema.js';
 import { profileChange, summaryLine } from '../report/summary.js';
 import { table } from '../report/text.js';
 import { type RunOutcome, type Runtime, runForInstances, runSweep } from '../service.js';
-import { EXIT, type Io, type OperatorOptions, UsageError, operatorRuntime } from './context.js';
+import { EXIT, type Io, type OperatorOptions, operatorRuntime, UsageError } from './context.js';
 
 export interface PlanOptions extends OperatorOptions {
   instance?: string[] | undefined;
@@ -11,7 +11,12 @@ export interface PlanOptions extends OperatorOptions {
 }
 
 /** Reads the account (or the named instances) and decides, under the given runtime. */
-export async function evaluate(runtime: Runtime, where: { account: string; region: string }, instanceIds: readonly string[] | undefined, io: Io): Promise<Report> {
+export async function evaluate(
+  runtime: Runtime,
+  where: { account: string; region: string },
+  instanceIds: readonly string[] | undefined,
+  io: Io,
+): Promise<Report> {
   const trigger = { type: 'cli' as const };
   let outcome: RunOutcome;
   if (instanceIds && instanceIds.length > 0) {
@@ -28,7 +33,15 @@ export function checkInstanceIds(ids: readonly string[] | undefined): void {
 }
 
 export function planTable(report: Report): string {
-  const rows = report.results.map((r) => [r.instanceId, r.name ?? '', r.state ?? '', profileChange(r.from, r.to), r.rule ?? '', r.imdsv2 ? `${r.action}+imdsv2` : r.action, r.outcome === 'planned' ? 'will change' : r.outcome]);
+  const rows = report.results.map((r) => [
+    r.instanceId,
+    r.name ?? '',
+    r.state ?? '',
+    profileChange(r.from, r.to),
+    r.rule ?? '',
+    r.imdsv2 ? `${r.action}+imdsv2` : r.action,
+    r.outcome === 'planned' ? 'will change' : r.outcome,
+  ]);
   return table(['INSTANCE', 'NAME', 'STATE', 'CURRENT -> DESIRED', 'RULE', 'ACTION', 'PLAN'], rows);
 }
 

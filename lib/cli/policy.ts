@@ -1,5 +1,5 @@
-import { loadMappingFile } from '../mapping/load.js';
 import { mappingFills, operatorStatements, renderStatements, resolvePseudoParameters, stackFills } from '../../policies/generate.js';
+import { loadMappingFile } from '../mapping/load.js';
 import { EXIT, type Io, UsageError } from './context.js';
 
 export interface PolicyOptions {
@@ -12,7 +12,8 @@ export interface PolicyOptions {
 /** Prints a policy generated from the mapping: as CloudFormation (Fn::Sub) or, given account and region, as plain IAM JSON. */
 export function policyCommand(name: string, options: PolicyOptions, io: Io): number {
   if (name !== 'operator' && name !== 'remediate') throw new UsageError(`unknown policy "${name}": choose operator or remediate`);
-  if ((options.account === undefined) !== (options.region === undefined)) throw new UsageError('give both --account and --region for a concrete policy, or neither for CloudFormation form');
+  if ((options.account === undefined) !== (options.region === undefined))
+    throw new UsageError('give both --account and --region for a concrete policy, or neither for CloudFormation form');
   if (options.account !== undefined && !/^\d{12}$/.test(options.account)) throw new UsageError(`--account must be 12 digits, got ${options.account}`);
   const mapping = loadMappingFile(options.mapping);
   const stack = stackFills(options.stage);

@@ -1,13 +1,13 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import { publish } from '../aws/sns.js';
 import { deleteMessage, makeVisible, receiveMessages } from '../aws/sqs.js';
-import { type DeadLetter, type LetterKind, type Stack, classifyDeadLetter, printable, stackFrom } from '../dlq.js';
+import { classifyDeadLetter, type DeadLetter, type LetterKind, printable, type Stack, stackFrom } from '../dlq.js';
 import { describeError } from '../errors.js';
 import { buildSnsMessage } from '../report/message.js';
 import { summaryLine } from '../report/summary.js';
 import { table } from '../report/text.js';
 import { type Runtime, runForEvent, runSweep } from '../service.js';
-import { EXIT, type Io, type OperatorOptions, UsageError, operatorRuntime } from './context.js';
+import { EXIT, type Io, type OperatorOptions, operatorRuntime, UsageError } from './context.js';
 
 export interface RedriveOptions extends OperatorOptions {
   queueUrl?: string | undefined;
@@ -77,7 +77,12 @@ export async function redriveCommand(options: RedriveOptions, io: Io): Promise<n
     io.out('The dead-letter queue is empty.');
     return EXIT.ok;
   }
-  io.out(table(['MESSAGE', 'KIND', 'RESULT', 'DETAIL'], rows.map((r) => [r.messageId, r.kind, r.result, printable(r.detail, 400)])));
+  io.out(
+    table(
+      ['MESSAGE', 'KIND', 'RESULT', 'DETAIL'],
+      rows.map((r) => [r.messageId, r.kind, r.result, printable(r.detail, 400)]),
+    ),
+  );
   const count = (result: Result) => rows.filter((r) => r.result === result).length;
   io.out(
     options.dryRun
@@ -116,10 +121,14 @@ async function handle(runtime: Runtime, stack: Stack, letter: Vouched, dryRun: b
       return { done: failed === 0, detail: summary };
     }
     case 'failed-sweep': {
-      if (dryRun) return { done: true, detail: `would run ${stack.name}'s sweep over ${stack.region} again (\`profile-guard plan\` shows what it would change)` };
+      if (dryRun)
+        return { done: true, detail: `would run ${stack.name}'s sweep over ${stack.region} again (\`profile-guard plan\` shows what it would change)` };
       const outcome = await runSweep(runtime, where);
       const summary = outcome.report ? summaryLine(outcome.report) : outcome.status;
-      return { done: outcome.report?.outcome !== 'failed', detail: `sweep ran again: ${summary}${outcome.report?.incomplete ? ` (${outcome.report.incomplete})` : ''}` };
+      return {
+        done: outcome.report?.outcome !== 'failed',
+        detail: `sweep ran again: ${summary}${outcome.report?.incomplete ? ` (${outcome.report.incomplete})` : ''}`,
+      };
     }
     case 'unpublished-report': {
       if (dryRun) return { done: true, detail: `would publish report ${letter.report.reportId} to ${letter.topicArn}` };

@@ -8,7 +8,9 @@ export function validateCommand(file: string, io: Io): number {
   try {
     const { mapping, warnings } = validateMappingFile(file);
     const profiles = mappedProfiles(mapping);
-    io.out(`${file}: valid: ${mapping.rules.length} rules, default ${mapping.default ?? '(none: unmatched instances are left alone)'}, onWrongProfile ${mapping.onWrongProfile}`);
+    io.out(
+      `${file}: valid: ${mapping.rules.length} rules, default ${mapping.default ?? '(none: unmatched instances are left alone)'}, onWrongProfile ${mapping.onWrongProfile}`,
+    );
     io.out(`profiles the deployed policy will allow: ${profiles.length > 0 ? profiles.join(', ') : '(none)'}`);
     for (const warning of warnings) io.err(`warning: ${warning}`);
     return EXIT.ok;

@@ -116,7 +116,9 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
 ];
 
 export function findEntry(detailType: string, eventName: string | undefined): CatalogueEntry | undefined {
-  return CATALOGUE.find((entry) => entry.detailType === detailType && (entry.eventNames === undefined || (eventName !== undefined && entry.eventNames.includes(eventName))));
+  return CATALOGUE.find(
+    (entry) => entry.detailType === detailType && (entry.eventNames === undefined || (eventName !== undefined && entry.eventNames.includes(eventName))),
+  );
 }
 
 export interface Walk {

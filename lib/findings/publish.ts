@@ -1,5 +1,5 @@
 import type { AwsSecurityFinding, AwsSecurityFindingFilters, SecurityHubClient } from '@aws-sdk/client-securityhub';
-import { FILTER_VALUES_MAX, IMPORT_BATCH_MAX, findFindings, importFindings } from '../aws/securityhub.js';
+import { FILTER_VALUES_MAX, findFindings, IMPORT_BATCH_MAX, importFindings } from '../aws/securityhub.js';
 import { chunk } from '../batching.js';
 import { describeError } from '../errors.js';
 import type { Log } from '../log.js';

@@ -1,4 +1,4 @@
-import { type InclusionBudget, globIncludes, newInclusionBudget } from './glob-inclusion.js';
+import { globIncludes, type InclusionBudget, newInclusionBudget } from './glob-inclusion.js';
 import { type Mapping, type MappingRule, NO_PROFILE } from './schema.js';
 
 /**
@@ -13,7 +13,9 @@ export function lintMapping(mapping: Mapping): string[] {
     for (let shadow = 0; shadow < j; shadow++) {
       const earlier = mapping.rules[shadow] as MappingRule;
       if (!covers(earlier, rule, budget)) continue;
-      problems.push(`rule ${j} "${rule.name}": unreachable: rule ${shadow} "${earlier.name}" matches every instance it would (first match wins); move it above or narrow the earlier rule`);
+      problems.push(
+        `rule ${j} "${rule.name}": unreachable: rule ${shadow} "${earlier.name}" matches every instance it would (first match wins); move it above or narrow the earlier rule`,
+      );
       break;
     }
   });

@@ -59,7 +59,10 @@ function validateOrThrow(source: string, file: string): ValidatedMapping {
   if (!read.ok) throw new MappingInvalidError(file, read.problems);
   const result = mappingSchema.safeParse(read.value);
   if (!result.success) {
-    throw new MappingInvalidError(file, result.error.issues.map((issue) => describeIssue(issue, read.value)));
+    throw new MappingInvalidError(
+      file,
+      result.error.issues.map((issue) => describeIssue(issue, read.value)),
+    );
   }
   const problems = lintMapping(result.data);
   if (problems.length > 0) throw new MappingInvalidError(file, problems);

@@ -4,9 +4,7 @@ import * as z from 'zod';
 export const NO_PROFILE = 'none';
 
 // IAM's own rule for instance profile names; the path is not part of the name.
-const profileName = z
-  .string()
-  .regex(/^[\w+=,.@-]{1,128}$/, 'must be an IAM instance profile name (letters, digits and +=,.@_-, at most 128), or "none"');
+const profileName = z.string().regex(/^[\w+=,.@-]{1,128}$/, 'must be an IAM instance profile name (letters, digits and +=,.@_-, at most 128), or "none"');
 
 const tagKey = z
   .string()
@@ -28,21 +26,32 @@ const tagsSchema = z
 const matchSchema = z
   .strictObject({
     tags: tagsSchema.optional(),
-    vpc: z.array(z.string().regex(/^vpc-[0-9a-f]+$/, 'must be a VPC id like vpc-0abc')).min(1).optional(),
-    subnet: z.array(z.string().regex(/^subnet-[0-9a-f]+$/, 'must be a subnet id like subnet-0abc')).min(1).optional(),
+    vpc: z
+      .array(z.string().regex(/^vpc-[0-9a-f]+$/, 'must be a VPC id like vpc-0abc'))
+      .min(1)
+      .optional(),
+    subnet: z
+      .array(z.string().regex(/^subnet-[0-9a-f]+$/, 'must be a subnet id like subnet-0abc'))
+      .min(1)
+      .optional(),
   })
   .refine((m) => m.tags !== undefined || m.vpc !== undefined || m.subnet !== undefined, {
     message: 'match needs at least one of tags, vpc, subnet (use "default" for a catch-all)',
   });
 
-export const ruleSchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'rule name must be 1-64 letters, digits, ._-'),
-  match: matchSchema,
-  profile: profileName,
-  imdsv2: z.literal('required').optional(),
-  // Requiring IMDSv2 never turns on a metadata endpoint its owner turned off, unless the rule says so.
-  imdsEndpoint: z.literal('enabled').optional(),
-}).refine((rule) => rule.imdsEndpoint === undefined || rule.imdsv2 === 'required', { message: 'imdsEndpoint: enabled goes with imdsv2: required', path: ['imdsEndpoint'] });
+export const ruleSchema = z
+  .strictObject({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'rule name must be 1-64 letters, digits, ._-'),
+    match: matchSchema,
+    profile: profileName,
+    imdsv2: z.literal('required').optional(),
+    // Requiring IMDSv2 never turns on a metadata endpoint its owner turned off, unless the rule says so.
+    imdsEndpoint: z.literal('enabled').optional(),
+  })
+  .refine((rule) => rule.imdsEndpoint === undefined || rule.imdsv2 === 'required', {
+    message: 'imdsEndpoint: enabled goes with imdsv2: required',
+    path: ['imdsEndpoint'],
+  });
 
 export const mappingSchema = z
   .strictObject({
@@ -66,7 +75,8 @@ export const mappingSchema = z
     });
     const mapped = new Set(mappedProfiles(mapping));
     for (const profile of Object.keys(mapping.roles)) {
-      if (!mapped.has(profile)) ctx.addIssue({ code: 'custom', path: ['roles', profile], message: `profile ${profile} is not used by any rule or the default` });
+      if (!mapped.has(profile))
+        ctx.addIssue({ code: 'custom', path: ['roles', profile], message: `profile ${profile} is not used by any rule or the default` });
     }
   });
 

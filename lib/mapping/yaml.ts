@@ -1,4 +1,4 @@
-import { CST, type Document, Lexer, LineCounter, type YAMLError, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { CST, type Document, isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, parseDocument, type YAMLError } from 'yaml';
 
 /**
  * Mapping YAML to plain data, treating the text as hostile: every problem comes back as a

@@ -1,5 +1,5 @@
-import { heartbeatWindow } from './schedule.js';
 import { METRICS_NAMESPACE, SERVICE_NAME } from './metrics.js';
+import { heartbeatWindow } from './schedule.js';
 
 /** A string, or a CloudFormation intrinsic that resolves to one. */
 export type CfnValue = string | Record<string, unknown>;
@@ -214,14 +214,16 @@ export function alarmSpecs(shape: StackShape): AlarmSpec[] {
     {
       id: 'FailedInstancesAlarm',
       suffix: 'failed',
-      description: 'profile-guard failed on at least one instance (or rejected an event, or a sweep stopped early). The report on the report topic names each instance and what to do; retryable failures are retried.',
+      description:
+        'profile-guard failed on at least one instance (or rejected an event, or a sweep stopped early). The report on the report topic names each instance and what to do; retryable failures are retried.',
       ...custom('Failed'),
       ...ANY_IN_FIVE_MINUTES,
     },
     {
       id: 'ReportsUndeliveredAlarm',
       suffix: 'reports-undelivered',
-      description: 'A report could not be published to the report topic: it is in the DLQ (npx profile-guard redrive republishes it) or, if the DLQ failed too, only in the function log. Check the topic, its key policy and the function role.',
+      description:
+        'A report could not be published to the report topic: it is in the DLQ (npx profile-guard redrive republishes it) or, if the DLQ failed too, only in the function log. Check the topic, its key policy and the function role.',
       ...custom('ReportsUndelivered'),
       ...ANY_IN_FIVE_MINUTES,
     },
@@ -230,7 +232,8 @@ export function alarmSpecs(shape: StackShape): AlarmSpec[] {
           {
             id: 'FindingsFailedAlarm',
             suffix: 'findings-failed',
-            description: 'Security Hub refused findings or could not be reached (is Security Hub enabled in this region?). The reports are unaffected; the function log names each refused finding.',
+            description:
+              'Security Hub refused findings or could not be reached (is Security Hub enabled in this region?). The reports are unaffected; the function log names each refused finding.',
             ...custom('FindingsFailed'),
             statistic: 'Sum' as const,
             period: 300,

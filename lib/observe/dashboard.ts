@@ -1,4 +1,4 @@
-import { type AlarmSpec, type StackShape, namesOf } from './alarms.js';
+import { type AlarmSpec, namesOf, type StackShape } from './alarms.js';
 import { METRICS_NAMESPACE, REMEDIATION_ACTIONS, SERVICE_NAME } from './metrics.js';
 
 type Metric = (string | Record<string, unknown>)[];
@@ -53,7 +53,10 @@ export function dashboardBody(shape: StackShape, alarms: readonly AlarmSpec[]): 
   });
   const durationWidget = (fn: 'remediate' | 'sweep', timeout: number) => ({
     type: 'metric' as const,
-    properties: metric(`${fn} duration p99 vs timeout`, [lambda('Duration', n.functions[fn], { label: 'p99' })], { stat: 'p99', annotations: timeoutLine(timeout) }),
+    properties: metric(`${fn} duration p99 vs timeout`, [lambda('Duration', n.functions[fn], { label: 'p99' })], {
+      stat: 'p99',
+      annotations: timeoutLine(timeout),
+    }),
   });
   const ruleLabel = (rule: string) => rule.slice(n.prefix.length + 1);
 
@@ -127,7 +130,9 @@ export function dashboardBody(shape: StackShape, alarms: readonly AlarmSpec[]): 
     },
   ];
   const widgets: Widget[] = grid.map((w, i) => ({ ...w, x: (i % 2) * 12, y: Math.floor(i / 2) * 6, width: 12, height: 6 }));
-  const alarmArns = [...STACK_ALARMS, ...alarms.map((a) => a.suffix)].map((suffix) => `arn:${PARTITION}:cloudwatch:${REGION}:${ACCOUNT}:alarm:${n.prefix}-${suffix}`);
+  const alarmArns = [...STACK_ALARMS, ...alarms.map((a) => a.suffix)].map(
+    (suffix) => `arn:${PARTITION}:cloudwatch:${REGION}:${ACCOUNT}:alarm:${n.prefix}-${suffix}`,
+  );
   const y = Math.ceil(grid.length / 2) * 6;
   widgets.push({ type: 'alarm', x: 0, y, width: 24, height: 8, properties: { title: 'Alarm status', alarms: alarmArns, sortBy: 'stateUpdatedTimestamp' } });
   return { widgets };

@@ -1,7 +1,7 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { RunOutcome } from '../service.js';
-import { type MetricsSink, type TriggerType, countInvocation, emitInvocation } from './metrics.js';
-import { type TraceSink, annotate, annotationsOf, openHandlerSegment } from './trace.js';
+import { countInvocation, emitInvocation, type MetricsSink, type TriggerType } from './metrics.js';
+import { annotate, annotationsOf, openHandlerSegment, type TraceSink } from './trace.js';
 
 export interface Observability {
   metrics: MetricsSink & Pick<Metrics, 'captureColdStartMetric' | 'hasStoredMetrics' | 'publishStoredMetrics'>;

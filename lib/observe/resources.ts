@@ -1,4 +1,4 @@
-import { type StackShape, alarmResources, alarmSpecs, namesOf } from './alarms.js';
+import { alarmResources, alarmSpecs, namesOf, type StackShape } from './alarms.js';
 import { dashboardBody } from './dashboard.js';
 
 /**
@@ -16,7 +16,11 @@ export function observabilityResources(shape: StackShape): Record<string, { Type
   return {
     AlarmTopic: {
       Type: 'AWS::SNS::Topic',
-      Properties: { TopicName: n.alarmTopic, DisplayName: 'profile-guard alarms', KmsMasterKeyId: { 'Fn::If': ['CreateTopicKey', { Ref: 'ReportTopicKey' }, { Ref: 'KmsKeyArn' }] } },
+      Properties: {
+        TopicName: n.alarmTopic,
+        DisplayName: 'profile-guard alarms',
+        KmsMasterKeyId: { 'Fn::If': ['CreateTopicKey', { Ref: 'ReportTopicKey' }, { Ref: 'KmsKeyArn' }] },
+      },
     },
     AlarmTopicPolicy: {
       Type: 'AWS::SNS::TopicPolicy',

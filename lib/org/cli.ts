@@ -1,7 +1,7 @@
-import { type CredentialSource, MEMBER_ROLE_NAME, type Target, createTargetAccess, stsCredentialSource } from '../aws/credentials.js';
+import { type CredentialSource, createTargetAccess, MEMBER_ROLE_NAME, stsCredentialSource, type Target } from '../aws/credentials.js';
 import { type ApplyOptions, applyIn } from '../cli/apply.js';
-import { EXIT, type Io, UsageError, operatorRuntime } from '../cli/context.js';
-import { type PlanOptions, evaluate, showPlan } from '../cli/plan.js';
+import { EXIT, type Io, operatorRuntime, UsageError } from '../cli/context.js';
+import { evaluate, type PlanOptions, showPlan } from '../cli/plan.js';
 import { describeError } from '../errors.js';
 import { isAccount, isRegion } from '../events/fields.js';
 import { runTargetFailure } from '../service.js';
@@ -32,7 +32,13 @@ export function checkTargetOptions(options: TargetOptions): void {
 }
 
 /** Comma-separated, repeatable: `--account 1,2 --account 3`. */
-export const commaList = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+export const commaList = (value: string, previous: string[] = []): string[] => [
+  ...previous,
+  ...value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean),
+];
 
 interface TargetRun {
   /** Where credentials come from; the tests inject refusals here (moto enforces no trust policy). */
@@ -43,11 +49,21 @@ interface TargetRun {
  * Runs `each` once per account × region with that target's EC2 client; a target that cannot be
  * reached gets one error line (and, with --json, its failed report as its block) and the others go on.
  */
-async function acrossTargets(options: TargetOptions & PlanOptions, io: Io, run: TargetRun, each: (ec2Runtime: Awaited<ReturnType<typeof operatorRuntime>>['runtime'], target: Target) => Promise<number>): Promise<number> {
+async function acrossTargets(
+  options: TargetOptions & PlanOptions,
+  io: Io,
+  run: TargetRun,
+  each: (ec2Runtime: Awaited<ReturnType<typeof operatorRuntime>>['runtime'], target: Target) => Promise<number>,
+): Promise<number> {
   checkTargetOptions(options);
   const { runtime, account: home, region: homeRegion } = await operatorRuntime({ ...options, dryRun: true }, io);
   const targets = planTargets(options.account?.length ? options.account : [home], options.regions?.length ? options.regions : [homeRegion]);
-  const access = createTargetAccess({ hubAccount: home, roleName: options.role ?? MEMBER_ROLE_NAME, sessionName: 'profile-guard-cli', source: run.source ?? stsCredentialSource() });
+  const access = createTargetAccess({
+    hubAccount: home,
+    roleName: options.role ?? MEMBER_ROLE_NAME,
+    sessionName: 'profile-guard-cli',
+    source: run.source ?? stsCredentialSource(),
+  });
   let code: number = EXIT.ok;
   for (const target of targets) {
     let ec2: Awaited<ReturnType<typeof access.ec2For>>;

@@ -37,7 +37,10 @@ const envSchema = z.object({
   ORG_ID: z.string().regex(/^o-[a-z0-9]{10,32}$/, 'must be an organization id such as o-abc123defg'),
   ORG_ACCOUNTS: list(isAccount, '12-digit account ids'),
   ORG_REGIONS: list(isRegion, 'regions'),
-  ORG_TARGET_OUS: list((v) => typeof v === 'string' && /^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/.test(v), 'OU ids (ou-xxxx-xxxxxxxx) or root ids (r-xxxx)'),
+  ORG_TARGET_OUS: list(
+    (v) => typeof v === 'string' && /^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/.test(v),
+    'OU ids (ou-xxxx-xxxxxxxx) or root ids (r-xxxx)',
+  ),
   ORG_SUSPENDED_ACCOUNTS: list(isAccount, '12-digit account ids'),
   SWEEP_QUEUE_URL: z.url('must be an SQS queue URL').optional(),
 });
@@ -46,9 +49,17 @@ export function loadOrgSettings(env: NodeJS.ProcessEnv = process.env): OrgSettin
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   if (!present.ORG_ID) return undefined;
   const parsed = envSchema.safeParse(present);
-  if (!parsed.success) throw new ConfigInvalidError(`invalid organization environment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new ConfigInvalidError(`invalid organization environment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const e = parsed.data;
-  return { orgId: e.ORG_ID, accounts: e.ORG_ACCOUNTS, targetOus: e.ORG_TARGET_OUS, regions: e.ORG_REGIONS, suspended: new Set(e.ORG_SUSPENDED_ACCOUNTS), sweepQueueUrl: e.SWEEP_QUEUE_URL };
+  return {
+    orgId: e.ORG_ID,
+    accounts: e.ORG_ACCOUNTS,
+    targetOus: e.ORG_TARGET_OUS,
+    regions: e.ORG_REGIONS,
+    suspended: new Set(e.ORG_SUSPENDED_ACCOUNTS),
+    sweepQueueUrl: e.SWEEP_QUEUE_URL,
+  };
 }
 
 /** The hub's account and partition, from the function role's ARN (arn:<partition>:iam::<account>:role/…). */

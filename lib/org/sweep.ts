@@ -23,8 +23,14 @@ export const sweepMessageSchema = z.strictObject({
   /** How many times this target was handed on because its slice ran out of time. */
   continuation: z.number().int().min(0).max(MAX_CONTINUATIONS).default(0),
   /** Where known (from Organizations), for the report: an account owner chooses the name, so its shape is checked. */
-  accountName: z.string().regex(/^[\x20-\x7e]{1,50}$/, 'must be 1 to 50 printable ASCII characters').optional(),
-  ou: z.string().regex(/^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/, 'must be an OU or root id').optional(),
+  accountName: z
+    .string()
+    .regex(/^[\x20-\x7e]{1,50}$/, 'must be 1 to 50 printable ASCII characters')
+    .optional(),
+  ou: z
+    .string()
+    .regex(/^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/, 'must be an OU or root id')
+    .optional(),
 });
 export type SweepMessage = z.infer<typeof sweepMessageSchema>;
 
@@ -70,7 +76,14 @@ export async function enqueueTargets(
     const known = detail.success ? { accountName: detail.data.accountName, ou: detail.data.ou } : {};
     const message: SweepMessage = { kind: 'profile-guard.sweep-target', ...target, ...known, continuation };
     const group = `${target.account}/${target.region}`;
-    await sendMessage(sqs, queueUrl, JSON.stringify(message), {}, {}, { groupId: group, deduplicationId: `${group}/${period}/${continuation}`.replace(/[^\w!-/:-@[-`{-~]/g, '-').slice(0, 128) });
+    await sendMessage(
+      sqs,
+      queueUrl,
+      JSON.stringify(message),
+      {},
+      {},
+      { groupId: group, deduplicationId: `${group}/${period}/${continuation}`.replace(/[^\w!-/:-@[-`{-~]/g, '-').slice(0, 128) },
+    );
   }
   return targets.length;
 }
@@ -82,14 +95,23 @@ export type WorkerOutcome = { status: 'rejected'; reason: string } | { status: '
  * runs out of time hands the target on (a new message) so the next slice finishes it — what is
  * already right is a no-op there, so no page token is needed for correctness.
  */
-export async function sweepOneTarget(runtime: Runtime, targets: TargetAccess, body: string, handOn: (message: SweepMessage) => Promise<void>): Promise<WorkerOutcome> {
+export async function sweepOneTarget(
+  runtime: Runtime,
+  targets: TargetAccess,
+  body: string,
+  handOn: (message: SweepMessage) => Promise<void>,
+): Promise<WorkerOutcome> {
   let parsed: ReturnType<typeof sweepMessageSchema.safeParse>;
   try {
     parsed = sweepMessageSchema.safeParse(JSON.parse(body));
   } catch {
     return { status: 'rejected', reason: 'the sweep message is not JSON' };
   }
-  if (!parsed.success) return { status: 'rejected', reason: `invalid sweep message: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; ')}` };
+  if (!parsed.success)
+    return {
+      status: 'rejected',
+      reason: `invalid sweep message: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; ')}`,
+    };
   const { account, region, continuation, accountName, ou } = parsed.data;
   const target = { account, region };
   const named = { accountName, ou };

@@ -1,5 +1,5 @@
-import { isAccount, isObject, isRegion } from '../events/fields.js';
 import type { Target } from '../aws/credentials.js';
+import { isAccount, isObject, isRegion } from '../events/fields.js';
 
 /**
  * Where a forwarded event happened. The envelope's account and region are the member's (a
@@ -13,7 +13,9 @@ export function targetOfEvent(raw: unknown, fallback: Target): { target: Target 
   const account = isAccount(event.account) ? event.account : fallback.account;
   const region = isRegion(event.region) ? event.region : fallback.region;
   if (detail.recipientAccountId !== undefined && detail.recipientAccountId !== account) {
-    return { mismatch: `the event is for account ${account} but its detail.recipientAccountId says ${isAccount(detail.recipientAccountId) ? detail.recipientAccountId : '(not an account id)'}` };
+    return {
+      mismatch: `the event is for account ${account} but its detail.recipientAccountId says ${isAccount(detail.recipientAccountId) ? detail.recipientAccountId : '(not an account id)'}`,
+    };
   }
   if (detail.awsRegion !== undefined && detail.awsRegion !== region) {
     return { mismatch: `the event is for region ${region} but its detail.awsRegion says ${isRegion(detail.awsRegion) ? detail.awsRegion : '(not a region)'}` };

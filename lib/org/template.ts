@@ -6,7 +6,9 @@
 import { MEMBER_ROLE_NAME } from '../aws/credentials.js';
 import { CATALOGUE, type CatalogueEntry } from '../events/catalogue.js';
 import type { Mapping } from '../mapping/schema.js';
+
 export { listParam } from './settings.js';
+
 import { type CfnValue, memberStatements } from '../../policies/generate.js';
 
 export const FORWARDER_ROLE_NAME = 'profile-guard-forwarder';
@@ -33,7 +35,9 @@ export function organizationProblems(s: Pick<OrganizationSettings, 'orgId' | 'ta
   const problems: string[] = [];
   if (!ORG_ID.test(s.orgId)) problems.push(`orgId: ${JSON.stringify(s.orgId)} is not an organization id such as o-abc123defg`);
   if (s.targetOus.length === 0) problems.push('targetOus: name at least one OU (ou-xxxx-xxxxxxxx, or the root r-xxxx) to deploy the member role and spokes to');
-  for (const ou of s.targetOus) if (!OU_ID.test(ou) && !/^r-[a-z0-9]{4,32}$/.test(ou)) problems.push(`targetOus: ${JSON.stringify(ou)} is not an OU id (ou-xxxx-xxxxxxxx) or a root id (r-xxxx)`);
+  for (const ou of s.targetOus)
+    if (!OU_ID.test(ou) && !/^r-[a-z0-9]{4,32}$/.test(ou))
+      problems.push(`targetOus: ${JSON.stringify(ou)} is not an OU id (ou-xxxx-xxxxxxxx) or a root id (r-xxxx)`);
   if (s.regions.length === 0) problems.push('regions: name the governed regions (e.g. eu-west-1,us-east-1)');
   for (const region of s.regions) if (!REGION.test(region)) problems.push(`regions: ${JSON.stringify(region)} is not a region`);
   return problems;
@@ -82,9 +86,21 @@ export function memberRoleTemplate(s: OrganizationSettings): Record<string, unkn
           Description: "profile-guard spokes: forward this account's EC2 events to the hub bus",
           AssumeRolePolicyDocument: {
             Version: '2012-10-17',
-            Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } }],
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { Service: 'events.amazonaws.com' },
+                Action: 'sts:AssumeRole',
+                Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+              },
+            ],
           },
-          Policies: [{ PolicyName: 'forward-to-hub', PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'events:PutEvents', Resource: { Ref: 'HubBusArn' } }] } }],
+          Policies: [
+            {
+              PolicyName: 'forward-to-hub',
+              PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'events:PutEvents', Resource: { Ref: 'HubBusArn' } }] },
+            },
+          ],
         },
       },
     },
@@ -122,7 +138,14 @@ export function spokeTemplate(s: OrganizationSettings): Record<string, unknown> 
   };
 }
 
-function stackSet(s: OrganizationSettings, name: string, description: string, template: object, regions: readonly string[], parameters: Record<string, CfnValue>): Resource {
+function stackSet(
+  s: OrganizationSettings,
+  name: string,
+  description: string,
+  template: object,
+  regions: readonly string[],
+  parameters: Record<string, CfnValue>,
+): Resource {
   return {
     Type: 'AWS::CloudFormation::StackSet',
     Properties: {
@@ -188,7 +211,12 @@ export function organizationResources(s: OrganizationSettings): Record<string, R
     };
     resources[`${rule}Permission`] = {
       Type: 'AWS::Lambda::Permission',
-      Properties: { FunctionName: { 'Fn::GetAtt': ['RemediateLambdaFunction', 'Arn'] }, Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com', SourceArn: { 'Fn::GetAtt': [rule, 'Arn'] } },
+      Properties: {
+        FunctionName: { 'Fn::GetAtt': ['RemediateLambdaFunction', 'Arn'] },
+        Action: 'lambda:InvokeFunction',
+        Principal: 'events.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': [rule, 'Arn'] },
+      },
     };
   }
   // One message per account-region; FIFO groups keep two sweeps of one target from overlapping.
@@ -206,10 +234,17 @@ export function organizationResources(s: OrganizationSettings): Record<string, R
   const busArn = { 'Fn::GetAtt': ['OrganizationEventBus', 'Arn'] };
   // A named IAM role exists once per account: in two regions the second stack fails with EntityAlreadyExists.
   resources.MemberRoleStackSet = {
-    ...stackSet(s, 'member-role', 'profile-guard: the member role and the forwarder role, one region per account', memberRoleTemplate(s), [s.regions[0] as string], {
-      HubAccountId: { Ref: 'AWS::AccountId' },
-      HubBusArn: busArn,
-    }),
+    ...stackSet(
+      s,
+      'member-role',
+      'profile-guard: the member role and the forwarder role, one region per account',
+      memberRoleTemplate(s),
+      [s.regions[0] as string],
+      {
+        HubAccountId: { Ref: 'AWS::AccountId' },
+        HubBusArn: busArn,
+      },
+    ),
     // The trust policy names the function role: it must exist before IAM accepts it as a principal.
     DependsOn: ['IamRoleLambdaExecution'],
   };
@@ -232,7 +267,12 @@ export interface FunctionSettings {
 
 /** The planner (scheduled) and the worker (one message at a time): serverless function definitions. */
 export function organizationFunctions(f: FunctionSettings): Record<string, unknown> {
-  const environment = { ORG_ACCOUNTS: f.accounts.join(','), ORG_TARGET_OUS: f.targetOus.join(','), ORG_REGIONS: f.regions.join(','), SWEEP_QUEUE_URL: { Ref: 'OrganizationSweepQueue' } };
+  const environment = {
+    ORG_ACCOUNTS: f.accounts.join(','),
+    ORG_TARGET_OUS: f.targetOus.join(','),
+    ORG_REGIONS: f.regions.join(','),
+    SWEEP_QUEUE_URL: { Ref: 'OrganizationSweepQueue' },
+  };
   return {
     sweepPlanner: {
       handler: 'functions/sweep-planner.handler',

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type InstanceResult, type Outcome, countOutcomes } from '../result.js';
+import { countOutcomes, type InstanceResult, type Outcome } from '../result.js';
 import { REPORT_SCHEMA_VERSION, type Report, type ReportOutcome, type Trigger } from './schema.js';
 
 export interface ReportInput {

@@ -26,7 +26,10 @@ export function renderChatbot(report: Report): ChatbotNotification {
   const ranked = mostImportantFirst(report.results);
   const lines = ranked
     .filter((r) => r.outcome !== 'unchanged' && r.outcome !== 'skipped')
-    .map((r) => `• \`${r.instanceId}\`${r.name ? ` *${r.name}*` : ''} ${r.action} ${profileChange(r.from, r.to)} → *${r.outcome}*${r.error ? ` (${r.error.name})` : ''}`);
+    .map(
+      (r) =>
+        `• \`${r.instanceId}\`${r.name ? ` *${r.name}*` : ''} ${r.action} ${profileChange(r.from, r.to)} → *${r.outcome}*${r.error ? ` (${r.error.name})` : ''}`,
+    );
   if (report.rejected) lines.unshift(`Event rejected: ${report.rejected}`);
   if (report.incomplete) lines.unshift(`Sweep stopped early: ${report.incomplete}`);
   const actions = [...new Set(report.results.map((r) => r.action))];
@@ -38,14 +41,19 @@ export function renderChatbot(report: Report): ChatbotNotification {
       textType: 'client-markdown',
       title: title.slice(0, CHATBOT_LIMITS.title),
       description: fitLines(lines, CHATBOT_LIMITS.description),
-      nextSteps: nextSteps(report).slice(0, CHATBOT_LIMITS.nextSteps).map((s) => s.slice(0, CHATBOT_LIMITS.step)),
+      nextSteps: nextSteps(report)
+        .slice(0, CHATBOT_LIMITS.nextSteps)
+        .map((s) => s.slice(0, CHATBOT_LIMITS.step)),
       keywords: ['profile-guard', report.outcome, report.region, ...actions].slice(0, CHATBOT_LIMITS.keywords),
     },
     metadata: {
       ...threadOf(report),
       summary: summaryLine(report),
       eventType: `profile-guard.${report.outcome}`,
-      relatedResources: ranked.filter((r) => r.outcome !== 'skipped').map((r) => r.instanceId).slice(0, CHATBOT_LIMITS.relatedResources),
+      relatedResources: ranked
+        .filter((r) => r.outcome !== 'skipped')
+        .map((r) => r.instanceId)
+        .slice(0, CHATBOT_LIMITS.relatedResources),
       additionalContext: context(report),
     },
   };
@@ -71,7 +79,14 @@ export function renderChatbotPart(part: Report): ChatbotNotification {
 const threadOf = (report: Report) => (report.trigger.eventId ? { threadId: report.trigger.eventId } : {});
 
 function context(report: Report): Record<string, string> {
-  return { account: report.account, ...(report.accountName ? { accountName: report.accountName } : {}), ...(report.ou ? { ou: report.ou } : {}), region: report.region, trigger: report.trigger.eventName ?? report.trigger.type, dryRun: String(report.dryRun) };
+  return {
+    account: report.account,
+    ...(report.accountName ? { accountName: report.accountName } : {}),
+    ...(report.ou ? { ou: report.ou } : {}),
+    region: report.region,
+    trigger: report.trigger.eventName ?? report.trigger.type,
+    dryRun: String(report.dryRun),
+  };
 }
 
 function fitLines(lines: string[], limit: number): string {

@@ -6,7 +6,7 @@ import { mapWithConcurrency } from '../batching.js';
 import { type Deadline, NO_DEADLINE } from '../deadline.js';
 import { describeError } from '../errors.js';
 import type { Log } from '../log.js';
-import { type SnsMessage, buildSnsMessages } from './message.js';
+import { buildSnsMessages, type SnsMessage } from './message.js';
 import { type NotifyLevel, shouldNotify } from './notify.js';
 import type { Report } from './schema.js';
 
@@ -73,7 +73,9 @@ async function deliverPart(
   const where = { reportId: part.reportId, part: part.part };
   try {
     // SNS gets half the time left, so a hung publish still leaves time for the DLQ.
-    const publishBy = Number.isFinite(deadline.msLeft()) ? AbortSignal.any([deadline.signal, AbortSignal.timeout(Math.floor(deadline.msLeft() / 2))]) : deadline.signal;
+    const publishBy = Number.isFinite(deadline.msLeft())
+      ? AbortSignal.any([deadline.signal, AbortSignal.timeout(Math.floor(deadline.msLeft() / 2))])
+      : deadline.signal;
     await publish(clients.sns, { TopicArn: topicArn, ...snsMessage }, { signal: publishBy });
     return 'published';
   } catch (publishError) {

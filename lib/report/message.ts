@@ -5,7 +5,7 @@ import { renderChatbot, renderChatbotPart } from './chatbot.js';
 import { escapedBytes, fitResult, partition } from './parts.js';
 import type { Report } from './schema.js';
 import { partLine, subjectLine } from './summary.js';
-import { type TextLimits, renderText } from './text.js';
+import { renderText, type TextLimits } from './text.js';
 
 /** SNS's hard limit for one Publish: message, subject and attributes together. */
 export const SNS_MAX_MESSAGE_BYTES = 256 * 1024;
@@ -76,7 +76,9 @@ export function buildSnsMessage(report: Report): SnsMessage {
   const message = renderMessage(report, report.part.index === 1 ? humanBodies(report) : partBodies(report), actionsOf(report));
   const bytes = snsMessageBytes(message);
   if (bytes > SNS_MAX_MESSAGE_BYTES) {
-    throw new ReportTooLargeError(`report ${report.reportId} part ${report.part.index} of ${report.part.count} is ${bytes} bytes, over SNS's ${SNS_MAX_MESSAGE_BYTES}: publish the whole report with buildSnsMessages`);
+    throw new ReportTooLargeError(
+      `report ${report.reportId} part ${report.part.index} of ${report.part.count} is ${bytes} bytes, over SNS's ${SNS_MAX_MESSAGE_BYTES}: publish the whole report with buildSnsMessages`,
+    );
   }
   return message;
 }

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { type Outcome, instanceResultSchema, outcomeSchema, reportOutcomeSchema } from '../vocabulary.js';
+import { instanceResultSchema, type Outcome, outcomeSchema, reportOutcomeSchema } from '../vocabulary.js';
 
 // Re-exported: the vocabulary lives in lib/vocabulary.ts, this module keeps its public surface.
 export { instanceResultSchema, reportOutcomeSchema };

@@ -19,7 +19,9 @@ const WORDS: readonly (readonly [Outcome, string, string])[] = [
 /** "3 fixed, 1 failed, 2 ok": the counts of the whole report (every part carries them). */
 export function summaryLine(report: Report, style: 'long' | 'short' = 'long'): string {
   if (report.rejected) return 'event rejected';
-  const parts = WORDS.filter(([outcome]) => report.counts[outcome] > 0).map(([outcome, long, short]) => `${report.counts[outcome]} ${style === 'long' ? long : short}`);
+  const parts = WORDS.filter(([outcome]) => report.counts[outcome] > 0).map(
+    ([outcome, long, short]) => `${report.counts[outcome]} ${style === 'long' ? long : short}`,
+  );
   return parts.length > 0 ? parts.join(', ') : 'no instances';
 }
 
@@ -50,16 +52,21 @@ export function nextSteps(report: Report): string[] {
   const steps = new Set<string>();
   const c = report.counts;
   if (report.rejected) steps.add('Check the EventBridge rule that sent this event: profile-guard only understands the events in its catalogue.');
-  if (report.incomplete) steps.add('The sweep did not reach every instance: check the error above; the next scheduled sweep (or `npx profile-guard plan`) covers the rest.');
+  if (report.incomplete)
+    steps.add('The sweep did not reach every instance: check the error above; the next scheduled sweep (or `npx profile-guard plan`) covers the rest.');
   const investigate = new Map<string, { example: string; message: string; count: number }>();
   for (const r of report.results) {
     if (!r.error) continue;
     switch (r.error.name) {
       case 'PermissionDeniedError':
-        steps.add('Grant the missing permission: add the profile to the mapping and redeploy, so the generated policy allows iam:PassRole on its role and the ec2 association call for it.');
+        steps.add(
+          'Grant the missing permission: add the profile to the mapping and redeploy, so the generated policy allows iam:PassRole on its role and the ec2 association call for it.',
+        );
         break;
       case 'ProfileNotVisibleError':
-        steps.add('Check the instance profile exists in this account (aws iam get-instance-profile --instance-profile-name <name>); a new one can take a minute to reach EC2.');
+        steps.add(
+          'Check the instance profile exists in this account (aws iam get-instance-profile --instance-profile-name <name>); a new one can take a minute to reach EC2.',
+        );
         break;
       default: {
         if (r.error.retryable) {

@@ -9,9 +9,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { packageService, unzipFunction } from '../../support/package.js';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { packageService, unzipFunction } from '../../support/package.js';
 
 /** Samples per command; the issue asks for at least 15. */
 export const COLDSTART_ROUNDS = 21;
@@ -73,7 +73,10 @@ function timeNode(code: string, env: NodeJS.ProcessEnv): number {
 /** Peak resident set size (MiB) of a fresh process once `file` is required. */
 function peakRssMiB(file: string, env: NodeJS.ProcessEnv): number {
   // maxRSS is in KiB.
-  const out = execFileSync(process.execPath, ['-e', `require(${JSON.stringify(file)});process.stdout.write(String(process.resourceUsage().maxRSS))`], { env, encoding: 'utf8' });
+  const out = execFileSync(process.execPath, ['-e', `require(${JSON.stringify(file)});process.stdout.write(String(process.resourceUsage().maxRSS))`], {
+    env,
+    encoding: 'utf8',
+  });
   return Number(out) / 1024;
 }
 
@@ -126,7 +129,11 @@ export function measureColdStart(bundle: string, naive: string, rounds = COLDSTA
   const bundleOverheadMs = overhead(0);
   const naiveOverheadMs = overhead(1);
   const rss = (file: string) => median([0, 1, 2].map(() => peakRssMiB(file, env)));
-  const baselineRssMiB = median([0, 1, 2].map(() => Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.resourceUsage().maxRSS))'], { env, encoding: 'utf8' })) / 1024));
+  const baselineRssMiB = median(
+    [0, 1, 2].map(
+      () => Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.resourceUsage().maxRSS))'], { env, encoding: 'utf8' })) / 1024,
+    ),
+  );
   const kib = (files: string[]) => files.reduce((sum, f) => sum + statSync(f).size, 0) / 1024;
   return {
     rounds,

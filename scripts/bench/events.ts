@@ -6,7 +6,7 @@
 import { readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { MAX_IDS_PER_EVENT, parseEvent } from '../../lib/events/parse.js';
-import { SAMPLES_DIR, loadSample } from '../../support/samples.js';
+import { loadSample, SAMPLES_DIR } from '../../support/samples.js';
 
 type Json = unknown;
 type Path = (string | number)[];
@@ -82,7 +82,10 @@ export const hostileValue: fc.Arbitrary<Json> = fc.oneof(
 type Mutation = { pick: number; interesting: boolean; op: 'drop' } | { pick: number; interesting: boolean; op: 'set'; value: Json };
 
 const mutation: fc.Arbitrary<Mutation> = fc.record({ pick: fc.nat(), interesting: fc.boolean() }).chain(({ pick, interesting }) =>
-  fc.oneof(fc.constant<Mutation>({ pick, interesting, op: 'drop' }), hostileValue.map((value): Mutation => ({ pick, interesting, op: 'set', value }))),
+  fc.oneof(
+    fc.constant<Mutation>({ pick, interesting, op: 'drop' }),
+    hostileValue.map((value): Mutation => ({ pick, interesting, op: 'set', value })),
+  ),
 );
 
 function mutate(event: Json, mutations: readonly Mutation[]): Json {

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { MappingInvalidError } from '../../lib/errors.js';
-import { UNEXPECTED_PROBLEM, parseMapping } from '../../lib/mapping/load.js';
+import { parseMapping, UNEXPECTED_PROBLEM } from '../../lib/mapping/load.js';
 import { globMatches } from '../../lib/mapping/match.js';
 import { fuzzedMappingSource, hostileGlob } from '../../tests/unit/mapping-arbitraries.js';
 
@@ -48,7 +48,10 @@ function globTable(): void {
 function lintTable(): void {
   const hostile = Array.from({ length: 300 }, (_, i) => `  - { name: r${i}, match: { tags: { k: "${hostileGlob(i)}" } }, profile: P }`);
   const env = ['prod', 'dev', 'stage'];
-  const realistic = Array.from({ length: 500 }, (_, i) => `  - { name: r${i}, match: { tags: { app: "svc-${i}-*", env: "${env[i % 3]}*" } }, profile: P${i % 20} }`);
+  const realistic = Array.from(
+    { length: 500 },
+    (_, i) => `  - { name: r${i}, match: { tags: { app: "svc-${i}-*", env: "${env[i % 3]}*" } }, profile: P${i % 20} }`,
+  );
   const flowKeys = `{${Array.from({ length: 30_000 }, (_, i) => `${i}: 1`).join(',')}}`;
   console.log('\n## Validating whole mappings');
   console.log('| mapping | outcome | time |');

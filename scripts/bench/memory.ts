@@ -10,12 +10,12 @@
  * instance, the blast-radius cap is lifted, so all 1,000 are read, decided, changed and reported.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { promisify } from 'node:util';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sampleFor } from '../../support/samples.js';
-import { packageService } from '../../support/package.js';
+import { promisify } from 'node:util';
 import { startFakeEc2 } from '../../support/fake-ec2.js';
+import { packageService } from '../../support/package.js';
+import { sampleFor } from '../../support/samples.js';
 
 const INSTANCES = 1000;
 const RUNS = 3;

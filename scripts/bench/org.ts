@@ -6,7 +6,7 @@
  *   npx tsx -e "import('./scripts/bench/org.ts').then((m) => m.benchOrg())"   (PG_BENCH_ORG_SCALE=5 for a quick run)
  */
 import { createEc2Client } from '../../lib/aws/clients.js';
-import { DEFAULT_ENGINE_OPTIONS, createEngine } from '../../lib/engine.js';
+import { createEngine, DEFAULT_ENGINE_OPTIONS } from '../../lib/engine.js';
 import { silentLog } from '../../lib/log.js';
 import { parseMapping } from '../../lib/mapping/load.js';
 import type { InstanceResult } from '../../lib/result.js';
@@ -37,7 +37,11 @@ async function sweepAccount(endpoint: string, ids: string[]): Promise<InstanceRe
 }
 
 async function run(accounts: number, refill: number): Promise<{ seconds: number; fixed: number; lost: number; throttled: number; requests: number }> {
-  const fakes = await Promise.all(Array.from({ length: accounts }, (_, a) => startFakeEc2(idsFor(a + 1), { mutating: { capacity: 50, refillPerSecond: refill }, describe: { capacity: 100, refillPerSecond: 20 * (refill / 5) } })));
+  const fakes = await Promise.all(
+    Array.from({ length: accounts }, (_, a) =>
+      startFakeEc2(idsFor(a + 1), { mutating: { capacity: 50, refillPerSecond: refill }, describe: { capacity: 100, refillPerSecond: 20 * (refill / 5) } }),
+    ),
+  );
   const start = performance.now();
   await Promise.all(fakes.map((fake, a) => sweepAccount(fake.endpoint, idsFor(a + 1))));
   const seconds = (performance.now() - start) / 1000;
@@ -50,12 +54,16 @@ async function run(accounts: number, refill: number): Promise<{ seconds: number;
 export async function benchOrg(): Promise<void> {
   const scale = Number(process.env.PG_BENCH_ORG_SCALE ?? 1);
   const refill = 5 * scale;
-  console.log(`\n## Organization: ${CHANGES_PER_ACCOUNT} changes per account, one EC2 token bucket per account (50 burst, ${refill}/s) (goal: 3 accounts <= 1.2 x one, nothing lost)`);
+  console.log(
+    `\n## Organization: ${CHANGES_PER_ACCOUNT} changes per account, one EC2 token bucket per account (50 burst, ${refill}/s) (goal: 3 accounts <= 1.2 x one, nothing lost)`,
+  );
   console.log('| accounts | time | fixed | lost | requests | throttled |');
   console.log('|---|---|---|---|---|---|');
   const one = await run(1, refill);
   console.log(`| 1 | ${one.seconds.toFixed(1)} s | ${one.fixed} | ${one.lost} | ${one.requests} | ${one.throttled} |`);
   const three = await run(3, refill);
   console.log(`| 3 | ${three.seconds.toFixed(1)} s | ${three.fixed} | ${three.lost} | ${three.requests} | ${three.throttled} |`);
-  console.log(`\n3 accounts / 1 account: ${(three.seconds / one.seconds).toFixed(2)} x (floor set by each bucket: ${((CHANGES_PER_ACCOUNT - 50) / refill).toFixed(1)} s)`);
+  console.log(
+    `\n3 accounts / 1 account: ${(three.seconds / one.seconds).toFixed(2)} x (floor set by each bucket: ${((CHANGES_PER_ACCOUNT - 50) / refill).toFixed(1)} s)`,
+  );
 }

@@ -9,11 +9,11 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
-import { sampleFor } from '../../support/samples.js';
 import { reportSchema } from '../../lib/report/schema.js';
 import { runForEvent } from '../../lib/service.js';
-import { type FaultWorld, type Fleet, WHERE, invokeLikeLambda, launchFleet, startFaultWorld, wrongInstances } from '../../support/fault-world.js';
 import type { FaultKind, FaultRule } from '../../support/fault-proxy.js';
+import { type FaultWorld, type Fleet, invokeLikeLambda, launchFleet, startFaultWorld, WHERE, wrongInstances } from '../../support/fault-world.js';
+import { sampleFor } from '../../support/samples.js';
 import { drain } from '../../support/world.js';
 
 const SEED = 42;
@@ -24,8 +24,14 @@ const burst = (startMs: number): FaultRule => ({ kind: 'throttle', window: { fro
 const SCENARIOS: [string, FaultRule[]][] = [
   ['no faults (control)', []],
   ['30 % of EC2 calls reset (before or after EC2 acted)', [{ kind: 'reset', probability: 0.3, phase: 'either' }]],
-  ['3 s outage of resets from the first detach', [{ kind: 'reset', phase: 'either', window: { from: 'DisassociateIamInstanceProfile', startMs: 0, durationMs: 3000 } }]],
-  ['3 s outage, connections refused, from the first attach', [{ kind: 'refuse', window: { from: 'AssociateIamInstanceProfile', startMs: 0, durationMs: 3000 } }]],
+  [
+    '3 s outage of resets from the first detach',
+    [{ kind: 'reset', phase: 'either', window: { from: 'DisassociateIamInstanceProfile', startMs: 0, durationMs: 3000 } }],
+  ],
+  [
+    '3 s outage, connections refused, from the first attach',
+    [{ kind: 'refuse', window: { from: 'AssociateIamInstanceProfile', startMs: 0, durationMs: 3000 } }],
+  ],
   ['30 % of EC2 calls answered 503 Unavailable', [{ kind: '503', probability: 0.3 }]],
   ['throttling: 3 bursts of 1 s of RequestLimitExceeded', [burst(0), burst(2500), burst(5000)]],
 ];
@@ -44,7 +50,11 @@ async function fleetRow(world: FaultWorld, name: string, rules: FaultRule[]): Pr
   const event = sampleFor('cloudtrail-run-instances', fleet.ids);
   world.proxy.setRules(rules);
   const started = performance.now();
-  const invocations = await invokeLikeLambda(() => runForEvent(runtime, event, WHERE), { ec2: world.direct.ec2, fleet }, { beforeRetry: () => world.proxy.afterWindows() });
+  const invocations = await invokeLikeLambda(
+    () => runForEvent(runtime, event, WHERE),
+    { ec2: world.direct.ec2, fleet },
+    { beforeRetry: () => world.proxy.afterWindows() },
+  );
   const seconds = (performance.now() - started) / 1000;
   const left = invocations.at(-1)?.wrong ?? [];
   const silent = new Set(invocations.flatMap((i) => i.silent.map((w) => w.instanceId)));
@@ -100,10 +110,14 @@ export async function benchReliability(): Promise<void> {
     console.log(`\n## Reliability under network faults (moto behind the fault proxy, seed ${SEED})`);
     console.log('Fleet: 20 missing, 20 wrong while running, 20 wrong while stopped, 2 batch wrong, 2 default, 2 right, 1 quarantined, 1 opted out.');
     console.log('An invocation that fails is run again at most twice (Lambda async retries), after the fault window. Goal: 0 left wrong.\n');
-    console.log('| faults on EC2 | injected | invocations | wrong after the 1st | left wrong after retries | of them stopped | of them with no profile | ever wrong but not reported retryable | time |');
+    console.log(
+      '| faults on EC2 | injected | invocations | wrong after the 1st | left wrong after retries | of them stopped | of them with no profile | ever wrong but not reported retryable | time |',
+    );
     console.log('|---|---|---|---|---|---|---|---|---|');
     for (const [name, rules] of SCENARIOS) console.log(await fleetRow(world, name, rules));
-    console.log('\nThe real handler against a never-answering EC2 (hang on every EC2 call). Goal: returns before the deadline, report delivered naming them.\n');
+    console.log(
+      '\nThe real handler against a never-answering EC2 (hang on every EC2 call). Goal: returns before the deadline, report delivered naming them.\n',
+    );
     console.log('| case | deadline | handler | before the deadline | reports delivered by then | instances they name as failed |');
     console.log('|---|---|---|---|---|---|');
     console.log(await hangRow(world));

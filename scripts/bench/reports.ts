@@ -8,7 +8,6 @@ import { PublishCommand, type PublishCommandInput, SNSClient } from '@aws-sdk/cl
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DEFAULT_ENGINE_OPTIONS } from '../../lib/engine.js';
-import { sampleFor } from '../../support/samples.js';
 import { silentLog } from '../../lib/log.js';
 import { parseMapping } from '../../lib/mapping/load.js';
 import { buildReport } from '../../lib/report/build.js';
@@ -17,10 +16,13 @@ import { SNS_MAX_MESSAGE_BYTES, type SnsMessage, snsMessageBytes } from '../../l
 import { type Report, reportSchema } from '../../lib/report/schema.js';
 import { runForEvent } from '../../lib/service.js';
 import { mockEc2 } from '../../support/ec2-mock.js';
+import { sampleFor } from '../../support/samples.js';
 import { GOLDEN_INPUT, realisticResults } from '../../tests/fixtures/results.js';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:profile-guard-bench-reports';
-const mapping = parseMapping('version: 1\nrules:\n  - { name: checkout-prod-eu-west-1-blue, match: { tags: { app: "checkout-*" } }, profile: CheckoutServiceInstanceProfile }');
+const mapping = parseMapping(
+  'version: 1\nrules:\n  - { name: checkout-prod-eu-west-1-blue, match: { tags: { app: "checkout-*" } }, profile: CheckoutServiceInstanceProfile }',
+);
 const where = { account: '123456789012', region: 'eu-west-1' };
 
 interface Row {
@@ -61,7 +63,14 @@ async function event(n: number): Promise<Row> {
     config: { topicArn: TOPIC, mappingFile: 'inline', notifyLevel: 'changes' as const, engine: { ...DEFAULT_ENGINE_OPTIONS, settleWaitMs: 0 } },
   };
   const start = performance.now();
-  await runForEvent(runtime, sampleFor('cloudtrail-run-instances', fleet.map((f) => f.id)), where);
+  await runForEvent(
+    runtime,
+    sampleFor(
+      'cloudtrail-run-instances',
+      fleet.map((f) => f.id),
+    ),
+    where,
+  );
   const ms = performance.now() - start;
   return { label: `${n.toLocaleString('en')}-instance RunInstances event (cap 50: 50 fixed, ${n - 50} deferred)`, expected: n, published, ms };
 }

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { type Clients, createClients } from '../../lib/aws/clients.js';
 import { loadMappingFile } from '../../lib/mapping/load.js';
 import type { Mapping } from '../../lib/mapping/schema.js';
-import { type Notifications, createNotifications, createProfiles } from '../../support/world.js';
 import { type MotoServer, startMoto } from '../../support/moto.js';
+import { createNotifications, createProfiles, type Notifications } from '../../support/world.js';
 
 export interface World {
   moto: MotoServer;

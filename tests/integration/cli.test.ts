@@ -1,14 +1,14 @@
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { sampleFor } from '../../support/samples.js';
 import { buildReport } from '../../lib/report/build.js';
 import { UNPUBLISHED_REPORT_KIND } from '../../lib/report/deliver.js';
 import { reportSchema } from '../../lib/report/schema.js';
+import { sampleFor } from '../../support/samples.js';
 import { createQueue, drain, launchCases, launchOne, profilesOf } from '../../support/world.js';
-import { pick } from '../helpers/fleet.js';
+import { MIXED_RESULTS } from '../fixtures/results.js';
 import { useWorld } from '../helpers/aws-world.js';
 import { cli } from '../helpers/cli.js';
-import { MIXED_RESULTS } from '../fixtures/results.js';
+import { pick } from '../helpers/fleet.js';
 
 describe('profile-guard validate', () => {
   it('accepts the shipped mapping', async () => {
@@ -18,10 +18,26 @@ describe('profile-guard validate', () => {
   });
 
   it.each([
-    ['schema', 'invalid-rule.yaml', 'tests/fixtures/mappings/invalid-rule.yaml: invalid mapping:\n  - rule 1 "broken" match: match needs at least one of tags, vpc, subnet (use "default" for a catch-all)\n  - rule 1 "broken" profile: must be an IAM instance profile name (letters, digits and +=,.@_-, at most 128), or "none"'],
-    ['unreachable rule', 'shadowed.yaml', 'tests/fixtures/mappings/shadowed.yaml: invalid mapping:\n  - rule 1 "web-payments": unreachable: rule 0 "all-web" matches every instance it would (first match wins); move it above or narrow the earlier rule'],
-    ['profile casing', 'casing.yaml', 'tests/fixtures/mappings/casing.yaml: invalid mapping:\n  - profile named with different casing: WebProfile, webprofile; IAM names are case-insensitive, use one spelling'],
-    ['YAML syntax', 'syntax.yaml', 'tests/fixtures/mappings/syntax.yaml: invalid mapping:\n  - YAML syntax, line 5, column 1: Flow map in block collection must be sufficiently indented and end with a }'],
+    [
+      'schema',
+      'invalid-rule.yaml',
+      'tests/fixtures/mappings/invalid-rule.yaml: invalid mapping:\n  - rule 1 "broken" match: match needs at least one of tags, vpc, subnet (use "default" for a catch-all)\n  - rule 1 "broken" profile: must be an IAM instance profile name (letters, digits and +=,.@_-, at most 128), or "none"',
+    ],
+    [
+      'unreachable rule',
+      'shadowed.yaml',
+      'tests/fixtures/mappings/shadowed.yaml: invalid mapping:\n  - rule 1 "web-payments": unreachable: rule 0 "all-web" matches every instance it would (first match wins); move it above or narrow the earlier rule',
+    ],
+    [
+      'profile casing',
+      'casing.yaml',
+      'tests/fixtures/mappings/casing.yaml: invalid mapping:\n  - profile named with different casing: WebProfile, webprofile; IAM names are case-insensitive, use one spelling',
+    ],
+    [
+      'YAML syntax',
+      'syntax.yaml',
+      'tests/fixtures/mappings/syntax.yaml: invalid mapping:\n  - YAML syntax, line 5, column 1: Flow map in block collection must be sufficiently indented and end with a }',
+    ],
   ])('refuses a %s error with exit 2 and an exact message', async (_kind, file, message) => {
     const result = await cli(['validate', `tests/fixtures/mappings/${file}`]);
     expect(result.code).toBe(2);
@@ -120,19 +136,40 @@ describe('profile-guard plan, apply and redrive on moto', () => {
     const failedInvocation = {
       version: '1.0',
       timestamp: '2026-11-28T09:20:00.000Z',
-      requestContext: { requestId: 'r-1', functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:profile-guard-dev-remediate:$LATEST', condition: 'RetriesExhausted', approximateInvokeCount: 3 },
+      requestContext: {
+        requestId: 'r-1',
+        functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:profile-guard-dev-remediate:$LATEST',
+        condition: 'RetriesExhausted',
+        approximateInvokeCount: 3,
+      },
       requestPayload: sampleFor('ec2-state-running', [a]),
       responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
       responsePayload: { errorType: 'RetryableFailuresError', errorMessage: '1 instance(s) failed with a retryable error' },
     };
     const undelivered = sampleFor('cloudtrail-run-instances', [b]);
     const report = buildReport({ account: '123456789012', region: 'us-east-1', dryRun: false, trigger: { type: 'event' }, results: MIXED_RESULTS });
-    const unpublished = { kind: UNPUBLISHED_REPORT_KIND, version: 1, topicArn: world.notifications.topicArn, error: { name: 'KMSAccessDeniedException' }, report };
+    const unpublished = {
+      kind: UNPUBLISHED_REPORT_KIND,
+      version: 1,
+      topicArn: world.notifications.topicArn,
+      error: { name: 'KMSAccessDeniedException' },
+      report,
+    };
     const poison = { ...failedInvocation, requestPayload: { hello: 'not an event' } };
     const failedSweep = {
       ...failedInvocation,
       requestContext: { ...failedInvocation.requestContext, functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:profile-guard-dev-sweep:$LATEST' },
-      requestPayload: { version: '0', id: 's-1', 'detail-type': 'Scheduled Event', source: 'aws.events', account: '123456789012', time: '2026-11-28T09:00:00Z', region: 'us-east-1', resources: ['arn:aws:events:us-east-1:123456789012:rule/profile-guard-dev-sweep'], detail: {} },
+      requestPayload: {
+        version: '0',
+        id: 's-1',
+        'detail-type': 'Scheduled Event',
+        source: 'aws.events',
+        account: '123456789012',
+        time: '2026-11-28T09:00:00Z',
+        region: 'us-east-1',
+        resources: ['arn:aws:events:us-east-1:123456789012:rule/profile-guard-dev-sweep'],
+        detail: {},
+      },
     };
     for (const body of [failedInvocation, undelivered, unpublished, poison, failedSweep]) {
       const fromRule = body === undelivered ? ruleAttributes('run-instances') : undefined;
@@ -153,7 +190,9 @@ describe('profile-guard plan, apply and redrive on moto', () => {
     const delivered = (await drain(sqs, world.notifications.queueUrl)).map((m) => reportSchema.parse(JSON.parse(m.Body ?? '')).reportId);
     expect(delivered).toContain(report.reportId);
     // Only the poison message is left, visible again for the alarm and the next redrive.
-    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: dlq, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    );
     expect(Attributes).toMatchObject({ ApproximateNumberOfMessages: '1', ApproximateNumberOfMessagesNotVisible: '0' });
 
     const again = await cli(['redrive', '--queue-url', dlq]);
@@ -163,7 +202,13 @@ describe('profile-guard plan, apply and redrive on moto', () => {
   it('redrive --dry-run changes and deletes nothing', async () => {
     const dlq = await createQueue(world.clients.sqs, 'profile-guard-dev-dlq');
     const a = await launchOne(world.clients.ec2, { tags: { app: 'web-a' } });
-    await world.clients.sqs.send(new SendMessageCommand({ QueueUrl: dlq, MessageBody: JSON.stringify(sampleFor('ec2-state-running', [a])), MessageAttributes: ruleAttributes('state-running') }));
+    await world.clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: dlq,
+        MessageBody: JSON.stringify(sampleFor('ec2-state-running', [a])),
+        MessageAttributes: ruleAttributes('state-running'),
+      }),
+    );
     const result = await cli(['redrive', '--queue-url', dlq, '--dry-run']);
     expect(result.stdout).toMatch(/undelivered-event\s+would handle\s+1 would be fixed/);
     expect(await profilesOf(world.clients.ec2, [a])).toEqual({ [a]: null });
@@ -178,4 +223,3 @@ describe('profile-guard plan, apply and redrive on moto', () => {
     expect(result.stderr).toContain('redrive needs the DLQ: --queue-url, or DLQ_URL in the environment');
   });
 });
-

@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CloudFormationClient, DescribeStacksCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
-import { DescribeRuleCommand, EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand, PutTargetsCommand, RemoveTargetsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  DescribeRuleCommand,
+  EventBridgeClient,
+  ListRulesCommand,
+  ListTargetsByRuleCommand,
+  PutTargetsCommand,
+  RemoveTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
 import { CreateAccessKeyCommand, CreateUserCommand, GetRoleCommand, IAMClient, ListUsersCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { GetFunctionCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
@@ -16,8 +23,8 @@ import { FRAMEWORK_CALLS } from '../../policies/cloudformation-permissions.js';
 import { operatorStatements, resolvePseudoParameters } from '../../policies/generate.js';
 import { type MotoServer, startMoto } from '../../support/moto.js';
 import { putSample } from '../../support/rules.js';
-import { createQueue, drain, queueArn } from '../../support/world.js';
 import { loadSample } from '../../support/samples.js';
+import { createQueue, drain, queueArn } from '../../support/world.js';
 import { TAG_RULE_PATTERN } from '../fixtures/patterns.js';
 
 /**
@@ -101,7 +108,10 @@ describe('serverless deploy / remove on moto under the operator policy, IAM enfo
     process.env.AWS_ENDPOINT_URL = moto.endpoint;
     admin = clients();
     const policy = resolvePseudoParameters(operatorStatements(loadMappingFile('mapping.yaml'), STAGE), { account: ACCOUNT, region: REGION });
-    const widened = { Version: '2012-10-17', Statement: policy.map(({ Sid, Effect, Action }) => ({ Sid, Effect, Action: Action.flatMap(forMoto), Resource: '*' })) };
+    const widened = {
+      Version: '2012-10-17',
+      Statement: policy.map(({ Sid, Effect, Action }) => ({ Sid, Effect, Action: Action.flatMap(forMoto), Resource: '*' })),
+    };
     await admin.iam.send(new CreateUserCommand({ UserName: 'deployer' }));
     await admin.iam.send(new PutUserPolicyCommand({ UserName: 'deployer', PolicyName: 'operator', PolicyDocument: JSON.stringify(widened) }));
     const { AccessKey } = await admin.iam.send(new CreateAccessKeyCommand({ UserName: 'deployer' }));
@@ -123,7 +133,10 @@ describe('serverless deploy / remove on moto under the operator policy, IAM enfo
   });
 
   it('enforces IAM: the deployer is refused what its policy does not grant', async () => {
-    const deployer = new IAMClient({ region: REGION, credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID as string, secretAccessKey: env.AWS_SECRET_ACCESS_KEY as string } });
+    const deployer = new IAMClient({
+      region: REGION,
+      credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID as string, secretAccessKey: env.AWS_SECRET_ACCESS_KEY as string },
+    });
     await expect(asDeployer(() => deployer.send(new ListUsersCommand({})))).rejects.toThrow(/not authorized|AccessDenied/);
   });
 
@@ -132,12 +145,22 @@ describe('serverless deploy / remove on moto under the operator policy, IAM enfo
     expect(deploy.output).not.toMatch(/AccessDenied|not authorized/i);
     expect(deploy.code, deploy.output).toBe(0);
 
-    const { StackResources = [] } = await admin.cfn.send(new ListStackResourcesCommand({ StackName: PREFIX })).then((r) => ({ StackResources: r.StackResourceSummaries }));
+    const { StackResources = [] } = await admin.cfn
+      .send(new ListStackResourcesCommand({ StackName: PREFIX }))
+      .then((r) => ({ StackResources: r.StackResourceSummaries }));
     const types = new Set(StackResources.map((r) => r.ResourceType));
     // Stack-wide tags reach CloudFormation (which copies them to every taggable resource); the stack's own tag among them.
     const { Stacks = [] } = await admin.cfn.send(new DescribeStacksCommand({ StackName: PREFIX }));
     expect(Stacks[0]?.Tags).toContainEqual({ Key: 'profile-guard:stack', Value: STAGE });
-    for (const type of ['AWS::Lambda::Function', 'AWS::Events::Rule', 'AWS::SNS::Topic', 'AWS::SQS::Queue', 'AWS::KMS::Key', 'AWS::IAM::Role', 'AWS::S3::Bucket']) {
+    for (const type of [
+      'AWS::Lambda::Function',
+      'AWS::Events::Rule',
+      'AWS::SNS::Topic',
+      'AWS::SQS::Queue',
+      'AWS::KMS::Key',
+      'AWS::IAM::Role',
+      'AWS::S3::Bucket',
+    ]) {
       expect(types).toContain(type);
     }
 
@@ -146,7 +169,9 @@ describe('serverless deploy / remove on moto under the operator policy, IAM enfo
     expect(Functions.map((f) => f.FunctionName).sort()).toEqual([`${PREFIX}-remediate`, `${PREFIX}-sweep`]);
     const topicArn = `arn:aws:sns:${REGION}:${ACCOUNT}:${PREFIX}-reports`;
     const { QueueUrl } = await admin.sqs.send(new GetQueueUrlCommand({ QueueName: `${PREFIX}-dlq` }));
-    const { Attributes: queue = {} } = await admin.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn', 'MessageRetentionPeriod'] }));
+    const { Attributes: queue = {} } = await admin.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn', 'MessageRetentionPeriod'] }),
+    );
     expect(queue.MessageRetentionPeriod).toBe('1209600');
     const remediate = await admin.lambda.send(new GetFunctionCommand({ FunctionName: `${PREFIX}-remediate` }));
     expect(remediate.Configuration).toMatchObject({ Runtime: 'nodejs22.x', Role: `arn:aws:iam::${ACCOUNT}:role/${PREFIX}-${REGION}` });
@@ -160,7 +185,13 @@ describe('serverless deploy / remove on moto under the operator policy, IAM enfo
 
     // Every rule the template declares, with its pattern, and on every target the retry policy and the DLQ.
     const { Rules = [] } = await admin.events.send(new ListRulesCommand({ NamePrefix: PREFIX }));
-    expect(Rules.map((r) => r.Name).sort()).toEqual([`${PREFIX}-profile-drift`, `${PREFIX}-run-instances`, `${PREFIX}-state-running`, `${PREFIX}-sweep`, `${PREFIX}-tags`]);
+    expect(Rules.map((r) => r.Name).sort()).toEqual([
+      `${PREFIX}-profile-drift`,
+      `${PREFIX}-run-instances`,
+      `${PREFIX}-state-running`,
+      `${PREFIX}-sweep`,
+      `${PREFIX}-tags`,
+    ]);
     for (const rule of Rules) {
       const { Targets = [] } = await admin.events.send(new ListTargetsByRuleCommand({ Rule: rule.Name }));
       expect(Targets).toHaveLength(1);
@@ -205,11 +236,17 @@ describe('serverless deploy / remove on moto under the operator policy, IAM enfo
     };
     for (const sample of Object.values(samples)) await putSample(admin.events, loadSample(sample));
     // The same association made by this stage's function role: the drift rule must leave it out.
-    const ownCall = JSON.parse(JSON.stringify(loadSample('cloudtrail-associate-by-profile-guard')).replaceAll('profile-guard-dev-', `${PREFIX}-`)) as Record<string, unknown>;
+    const ownCall = JSON.parse(JSON.stringify(loadSample('cloudtrail-associate-by-profile-guard')).replaceAll('profile-guard-dev-', `${PREFIX}-`)) as Record<
+      string,
+      unknown
+    >;
     await putSample(admin.events, ownCall);
     for (const [rule, sample] of Object.entries(samples)) {
       const delivered = (await drain(admin.sqs, probes.get(rule) as string)).map((m) => JSON.parse(m.Body as string) as { detail: unknown });
-      expect(delivered.map((event) => event.detail), `${rule} gets exactly ${sample}`).toEqual([loadSample(sample).detail]);
+      expect(
+        delivered.map((event) => event.detail),
+        `${rule} gets exactly ${sample}`,
+      ).toEqual([loadSample(sample).detail]);
     }
   });
 

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { loadSample } from '../../support/samples.js';
-import { installRules, putSample, rulesOf } from '../../support/rules.js';
-import { drain } from '../../support/world.js';
 import { type MotoServer, startMoto } from '../../support/moto.js';
+import { installRules, putSample, rulesOf } from '../../support/rules.js';
+import { loadSample } from '../../support/samples.js';
+import { drain } from '../../support/world.js';
 
 const template = JSON.parse(readFileSync(inject('templateFile'), 'utf8'));
 const packaged = rulesOf(template, '123456789012', 'us-east-1');

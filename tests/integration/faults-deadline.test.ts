@@ -1,10 +1,10 @@
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '../../functions/remediate.js';
-import { sampleFor } from '../../support/samples.js';
 import { type Report, reportSchema } from '../../lib/report/schema.js';
-import { drain } from '../../support/world.js';
 import { type FaultWorld, type Fleet, launchFleet, startFaultWorld, wrongInstances } from '../../support/fault-world.js';
+import { sampleFor } from '../../support/samples.js';
+import { drain } from '../../support/world.js';
 
 // The real handler builds its runtime from the environment once per process (as a Lambda container
 // does); this file is its own process and the environment below never changes, so that is safe.

@@ -1,9 +1,19 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sampleFor } from '../../support/samples.js';
 import { runForEvent } from '../../lib/service.js';
 import type { FaultRule } from '../../support/fault-proxy.js';
+import {
+  type FaultWorld,
+  type Fleet,
+  fastSleep,
+  type Invocation,
+  invokeLikeLambda,
+  launchFleet,
+  startFaultWorld,
+  WHERE,
+  wrongInstances,
+} from '../../support/fault-world.js';
+import { sampleFor } from '../../support/samples.js';
 import { profilesOf } from '../../support/world.js';
-import { type FaultWorld, type Fleet, type Invocation, WHERE, fastSleep, invokeLikeLambda, launchFleet, startFaultWorld, wrongInstances } from '../../support/fault-world.js';
 
 // Every kind of instance the mapping cares about; the ones that need a change are the majority.
 const FLEET = { missing: 4, wrongRunning: 4, wrongStopped: 4, batchWrong: 1, unmatched: 1, right: 1, quarantined: 1, optedOut: 1 };
@@ -36,14 +46,21 @@ describe('remediation through a faulty network (moto behind the fault proxy; the
     const runtime = world.runtime({}, fastSleep);
     const event = sampleFor('cloudtrail-run-instances', fleet.ids);
     world.proxy.setRules(rules);
-    const invocations = await invokeLikeLambda(() => runForEvent(runtime, event, WHERE), { ec2: world.direct.ec2, fleet }, { beforeRetry: () => world.proxy.afterWindows() });
+    const invocations = await invokeLikeLambda(
+      () => runForEvent(runtime, event, WHERE),
+      { ec2: world.direct.ec2, fleet },
+      { beforeRetry: () => world.proxy.afterWindows() },
+    );
     return { fleet, invocations };
   }
 
   /** 0 wrong at the end, and after every invocation each wrong instance was reported as a retryable failure. */
   async function expectFixedHonestly(fleet: Fleet, invocations: Invocation[]) {
     const left = await wrongInstances(world.direct.ec2, fleet);
-    expect({ leftWrong: left, silentlyWrong: invocations.flatMap((i) => i.silent) }, JSON.stringify(summary(invocations))).toEqual({ leftWrong: [], silentlyWrong: [] });
+    expect({ leftWrong: left, silentlyWrong: invocations.flatMap((i) => i.silent) }, JSON.stringify(summary(invocations))).toEqual({
+      leftWrong: [],
+      silentlyWrong: [],
+    });
   }
 
   it('control: with no faults the fleet is fixed in one invocation', async () => {
@@ -60,7 +77,9 @@ describe('remediation through a faulty network (moto behind the fault proxy; the
   }, 60_000);
 
   it('(b) a 3 s outage of resets that starts with the first detach: 0 wrong after retries, none silently without a profile', async () => {
-    const { fleet, invocations } = await fixUnder([{ kind: 'reset', phase: 'either', window: { from: 'DisassociateIamInstanceProfile', startMs: 0, durationMs: 3000 } }]);
+    const { fleet, invocations } = await fixUnder([
+      { kind: 'reset', phase: 'either', window: { from: 'DisassociateIamInstanceProfile', startMs: 0, durationMs: 3000 } },
+    ]);
     await expectFixedHonestly(fleet, invocations);
     expect(world.proxy.stats().faults.reset).toBeGreaterThan(3);
   }, 60_000);

@@ -3,12 +3,12 @@ import { type AwsSecurityFinding, BatchImportFindingsCommand, GetFindingsCommand
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createSecurityHubClient } from '../../lib/aws/securityhub.js';
 import { DEFAULT_ENGINE_OPTIONS } from '../../lib/engine.js';
-import { sampleFor } from '../../support/samples.js';
 import { readFacts } from '../../lib/facts.js';
 import { silentLog } from '../../lib/log.js';
 import { loadMappingFile } from '../../lib/mapping/load.js';
 import { afterReport } from '../../lib/observe/after-report.js';
 import { type Runtime, runForEvent, runSweep } from '../../lib/service.js';
+import { sampleFor } from '../../support/samples.js';
 import { createProfiles, launchOne, profilesOf } from '../../support/world.js';
 import { useWorld } from '../helpers/aws-world.js';
 
@@ -18,7 +18,20 @@ const where = { account: ACCOUNT, region: REGION };
 const TAG = 'profile-guard:ignore';
 // Drift is reported, not fixed: the instance stays wrong, so Security Hub is where it is tracked.
 const reportOnly = loadMappingFile('tests/fixtures/mappings/report-only.yaml');
-const REQUIRED = ['SchemaVersion', 'Id', 'ProductArn', 'GeneratorId', 'AwsAccountId', 'Types', 'CreatedAt', 'UpdatedAt', 'Severity', 'Title', 'Description', 'Resources'] as const;
+const REQUIRED = [
+  'SchemaVersion',
+  'Id',
+  'ProductArn',
+  'GeneratorId',
+  'AwsAccountId',
+  'Types',
+  'CreatedAt',
+  'UpdatedAt',
+  'Severity',
+  'Title',
+  'Description',
+  'Resources',
+] as const;
 
 describe('Security Hub findings on moto (findings on)', () => {
   const world = useWorld();
@@ -75,7 +88,9 @@ describe('Security Hub findings on moto (findings on)', () => {
 
     // Someone puts the right profile on; the next sweep finds the instance right.
     const [facts] = await readFacts(world.clients.ec2, [id]);
-    await world.clients.ec2.send(new ReplaceIamInstanceProfileAssociationCommand({ AssociationId: facts?.association?.associationId, IamInstanceProfile: { Name: 'AnalyticsProfile' } }));
+    await world.clients.ec2.send(
+      new ReplaceIamInstanceProfileAssociationCommand({ AssociationId: facts?.association?.associationId, IamInstanceProfile: { Name: 'AnalyticsProfile' } }),
+    );
     expect(await profilesOf(world.clients.ec2, [id])).toEqual({ [id]: 'AnalyticsProfile' });
     const sweep = await runSweep(runtime({ securityHub: true }), where);
 
@@ -85,7 +100,10 @@ describe('Security Hub findings on moto (findings on)', () => {
     expect(passed).toMatchObject({ Id: failed?.Id, Compliance: { Status: 'PASSED' }, RecordState: 'ARCHIVED', CreatedAt: failed?.CreatedAt });
     expect(Date.parse(passed?.UpdatedAt ?? '')).toBeGreaterThan(Date.parse(failed?.UpdatedAt ?? ''));
     // In order: the FAILED import, then the PASSED one; nothing else was sent.
-    expect(imports.map((batch) => batch.map((f) => `${f.Id?.split('/')[3]}:${f.Compliance?.Status}:${f.RecordState}`))).toEqual([[`${id}:FAILED:ACTIVE`], [`${id}:PASSED:ARCHIVED`]]);
+    expect(imports.map((batch) => batch.map((f) => `${f.Id?.split('/')[3]}:${f.Compliance?.Status}:${f.RecordState}`))).toEqual([
+      [`${id}:FAILED:ACTIVE`],
+      [`${id}:PASSED:ARCHIVED`],
+    ]);
   });
 
   it('keeps one finding per instance while it stays wrong, with the time it was first found', async () => {
@@ -111,7 +129,12 @@ describe('Security Hub findings on moto (findings on)', () => {
     expect(first.report?.results).toEqual([expect.objectContaining({ instanceId: id, action: 'associate', outcome: 'changed' })]);
     expect(first.observed).toMatchObject({ exceptionsExpired: 1, findingsFailed: 0 });
     const expiry = (await allFindings()).find((f) => f.GeneratorId === 'profile-guard/opt-out-expiry');
-    expect(expiry).toMatchObject({ Id: `profile-guard/${ACCOUNT}/${REGION}/${id}/opt-out-expiry`, Compliance: { Status: 'FAILED' }, RecordState: 'ACTIVE', Severity: { Label: 'LOW' } });
+    expect(expiry).toMatchObject({
+      Id: `profile-guard/${ACCOUNT}/${REGION}/${id}/opt-out-expiry`,
+      Compliance: { Status: 'FAILED' },
+      RecordState: 'ACTIVE',
+      Severity: { Label: 'LOW' },
+    });
 
     // A later sweep (its period no longer reaches back to the expiry) does not report it again.
     const before = imports.length;

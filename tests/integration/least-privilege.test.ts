@@ -4,12 +4,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Clients, createClients } from '../../lib/aws/clients.js';
 import { OPERATIONS_BY_PRINCIPAL } from '../../lib/aws/index.js';
 import { DEFAULT_ENGINE_OPTIONS } from '../../lib/engine.js';
-import { sampleFor } from '../../support/samples.js';
 import { silentLog } from '../../lib/log.js';
 import { loadMappingFile } from '../../lib/mapping/load.js';
 import { type Runtime, runForEvent, runSweep } from '../../lib/service.js';
-import { type Statement, operatorStatements, remediateStatements, resolvePseudoParameters } from '../../policies/generate.js';
+import { operatorStatements, remediateStatements, resolvePseudoParameters, type Statement } from '../../policies/generate.js';
 import { type MotoServer, startMoto } from '../../support/moto.js';
+import { sampleFor } from '../../support/samples.js';
 import { createNotifications, createProfiles, launchCases, profilesOf } from '../../support/world.js';
 import { cli } from '../helpers/cli.js';
 import { DECISION_CASES } from '../helpers/fleet.js';
@@ -80,7 +80,12 @@ describe('least privilege: the service runs under its generated policies with IA
 
   const fleetCases = { ...DECISION_CASES, payments: { tags: { team: 'payments', env: 'prod', Name: 'payments' } } };
 
-  async function functionRuntime(credentials: { accessKeyId: string; secretAccessKey: string }, sent: Set<string>, topicArn: string, dlqUrl: string): Promise<Runtime> {
+  async function functionRuntime(
+    credentials: { accessKeyId: string; secretAccessKey: string },
+    sent: Set<string>,
+    topicArn: string,
+    dlqUrl: string,
+  ): Promise<Runtime> {
     const clients = recordOperations(createClients({ credentials }), sent);
     return {
       clients,
@@ -94,7 +99,9 @@ describe('least privilege: the service runs under its generated policies with IA
     const notifications = await createNotifications(admin.sns, admin.sqs, 'profile-guard-test');
     const ids = await launchCases(admin.ec2, fleetCases);
     const dlqArn = `arn:aws:sqs:${REGION}:${ACCOUNT}:profile-guard-test-dlq`;
-    const policy = forMoto(remediateStatements(mapping, { topicArn: notifications.topicArn, topicKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/example`, dlqArn }));
+    const policy = forMoto(
+      remediateStatements(mapping, { topicArn: notifications.topicArn, topicKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/example`, dlqArn }),
+    );
     const credentials = await userWithPolicy(iam, 'remediate-function', policy);
     await enforce('0');
     const sent = new Set<string>();
@@ -103,10 +110,14 @@ describe('least privilege: the service runs under its generated policies with IA
     const outcome = await runForEvent(runtime, sampleFor('cloudtrail-run-instances', Object.values(ids)), { account: ACCOUNT, region: REGION });
     const sweep = await runSweep(runtime, { account: ACCOUNT, region: REGION });
     // A topic that does not exist: the report goes to the DLQ, which the policy must allow too.
-    const lost = await runForEvent({ ...runtime, config: { ...runtime.config, topicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:profile-guard-test-gone` } }, sampleFor('ec2-state-running', [ids.missing]), {
-      account: ACCOUNT,
-      region: REGION,
-    });
+    const lost = await runForEvent(
+      { ...runtime, config: { ...runtime.config, topicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:profile-guard-test-gone` } },
+      sampleFor('ec2-state-running', [ids.missing]),
+      {
+        account: ACCOUNT,
+        region: REGION,
+      },
+    );
 
     expect(outcome.report?.results.filter((r) => r.outcome === 'failed')).toEqual([]);
     expect(outcome.delivery).toBe('published');
@@ -135,11 +146,17 @@ describe('least privilege: the service runs under its generated policies with IA
     const credentials = await userWithPolicy(iam, 'weak-function', forMoto(weakened.filter((s) => s.Action.length > 0)));
     await enforce('0');
     const runtime = await functionRuntime(credentials, new Set(), '', '');
-    const outcome = await runForEvent({ ...runtime, config: { ...runtime.config, topicArn: undefined, dlqUrl: undefined } }, sampleFor('ec2-state-running', [ids.missing]), {
-      account: ACCOUNT,
-      region: REGION,
-    });
-    expect(outcome.report?.results).toEqual([expect.objectContaining({ outcome: 'failed', error: expect.objectContaining({ name: 'PermissionDeniedError', retryable: false }) })]);
+    const outcome = await runForEvent(
+      { ...runtime, config: { ...runtime.config, topicArn: undefined, dlqUrl: undefined } },
+      sampleFor('ec2-state-running', [ids.missing]),
+      {
+        account: ACCOUNT,
+        region: REGION,
+      },
+    );
+    expect(outcome.report?.results).toEqual([
+      expect.objectContaining({ outcome: 'failed', error: expect.objectContaining({ name: 'PermissionDeniedError', retryable: false }) }),
+    ]);
   });
 
   it('lets an operator plan, apply and redrive under the operator policy alone', async () => {

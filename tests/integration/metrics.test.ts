@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { sampleFor } from '../../support/samples.js';
 import { type Report, reportSchema } from '../../lib/report/schema.js';
+import { sampleFor } from '../../support/samples.js';
 import { drain, launchCases } from '../../support/world.js';
 import { useWorld } from '../helpers/aws-world.js';
 import { DECISION_CASES } from '../helpers/fleet.js';
@@ -80,7 +80,9 @@ describe('the packaged remediate bundle prints its metrics (EMF) on moto', () =>
       child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
       child.on('error', reject);
-      child.on('close', () => (out.includes('"returned"') || out.includes('"thrown"') ? resolve(out) : reject(new Error(`the bundle printed no outcome:\n${out}\n${err}`))));
+      child.on('close', () =>
+        out.includes('"returned"') || out.includes('"thrown"') ? resolve(out) : reject(new Error(`the bundle printed no outcome:\n${out}\n${err}`)),
+      );
     });
     const lines = stdout.split('\n').filter((l) => l.startsWith('{'));
     return { lines, emf: lines.map((l) => JSON.parse(l) as Emf).filter((l) => l._aws) };
@@ -139,7 +141,9 @@ describe('the packaged remediate bundle prints its metrics (EMF) on moto', () =>
 
     const failedAt = lines.findIndex((l) => l.includes('"Failed"'));
     const thrownAt = lines.findIndex((l) => l.startsWith('{"thrown"'));
-    expect(JSON.parse(lines[thrownAt] ?? '{}')).toEqual({ thrown: { name: 'RetryableFailuresError', message: expect.stringContaining(`${ids.missing}: OutOfTimeError`) } });
+    expect(JSON.parse(lines[thrownAt] ?? '{}')).toEqual({
+      thrown: { name: 'RetryableFailuresError', message: expect.stringContaining(`${ids.missing}: OutOfTimeError`) },
+    });
     expect(failedAt).toBeGreaterThanOrEqual(0);
     expect(failedAt).toBeLessThan(thrownAt);
     expect((metric(emf, 'Failed')[0]?.Failed as number) ?? 0).toBeGreaterThanOrEqual(1);

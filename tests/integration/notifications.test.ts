@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ENGINE_OPTIONS } from '../../lib/engine.js';
-import { sampleFor } from '../../support/samples.js';
 import { silentLog } from '../../lib/log.js';
 import { parseMapping } from '../../lib/mapping/load.js';
 import { buildReport } from '../../lib/report/build.js';
-import { UNPUBLISHED_REPORT_KIND, deliverReport } from '../../lib/report/deliver.js';
+import { deliverReport, UNPUBLISHED_REPORT_KIND } from '../../lib/report/deliver.js';
 import { reportSchema } from '../../lib/report/schema.js';
 import { type Runtime, runForEvent } from '../../lib/service.js';
+import { sampleFor } from '../../support/samples.js';
 import { createQueue, drain, launchOne, subscribeQueue } from '../../support/world.js';
 import { realisticResults } from '../fixtures/results.js';
 import { useWorld } from '../helpers/aws-world.js';
@@ -27,7 +27,13 @@ describe('notifications on moto', () => {
     mapping,
     log: silentLog,
     sleep: async () => {},
-    config: { topicArn, dlqUrl: world.notifications.dlqUrl, mappingFile: 'inline', notifyLevel: 'changes', engine: { ...DEFAULT_ENGINE_OPTIONS, settleWaitMs: 0 } },
+    config: {
+      topicArn,
+      dlqUrl: world.notifications.dlqUrl,
+      mappingFile: 'inline',
+      notifyLevel: 'changes',
+      engine: { ...DEFAULT_ENGINE_OPTIONS, settleWaitMs: 0 },
+    },
   });
 
   it('routes by message attributes: email only on failures, Slack on everything that changed', async () => {
@@ -65,7 +71,11 @@ describe('notifications on moto', () => {
     const [letter] = await drain(sqs, world.notifications.dlqUrl);
     expect(letter?.MessageAttributes?.kind?.StringValue).toBe(UNPUBLISHED_REPORT_KIND);
     const body = JSON.parse(letter?.Body ?? '{}');
-    expect(body).toMatchObject({ kind: UNPUBLISHED_REPORT_KIND, topicArn: missingTopic, error: { name: 'UnexpectedAwsError', message: expect.stringContaining('sns:Publish: NotFoundException') } });
+    expect(body).toMatchObject({
+      kind: UNPUBLISHED_REPORT_KIND,
+      topicArn: missingTopic,
+      error: { name: 'UnexpectedAwsError', message: expect.stringContaining('sns:Publish: NotFoundException') },
+    });
     expect(reportSchema.parse(body.report).results).toEqual([expect.objectContaining({ instanceId: web, action: 'associate', outcome: 'changed' })]);
   });
 

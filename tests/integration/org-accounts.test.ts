@@ -1,8 +1,8 @@
 import {
   CloseAccountCommand,
   CreateAccountCommand,
-  CreateOrganizationCommand,
   CreateOrganizationalUnitCommand,
+  CreateOrganizationCommand,
   ListRootsCommand,
   MoveAccountCommand,
   OrganizationsClient,
@@ -12,14 +12,15 @@ import { createOrganizationsClient, listAccountsUnder } from '../../lib/aws/acco
 import { accountsToSweep, planTargets } from '../../lib/org/sweep.js';
 import { useWorld } from '../helpers/aws-world.js';
 
-describe('the target OUs\' accounts from Organizations on moto', () => {
+describe("the target OUs' accounts from Organizations on moto", () => {
   useWorld();
 
   it('lists nested OUs once each, leaves out suspended accounts, and plans account × region from what is active', async () => {
     const org = new OrganizationsClient({ region: 'us-east-1' });
     await org.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
     const rootId = (await org.send(new ListRootsCommand({}))).Roots?.[0]?.Id as string;
-    const ou = async (parent: string, name: string) => (await org.send(new CreateOrganizationalUnitCommand({ ParentId: parent, Name: name }))).OrganizationalUnit?.Id as string;
+    const ou = async (parent: string, name: string) =>
+      (await org.send(new CreateOrganizationalUnitCommand({ ParentId: parent, Name: name }))).OrganizationalUnit?.Id as string;
     const account = async (name: string, parent: string) => {
       const id = (await org.send(new CreateAccountCommand({ AccountName: name, Email: `${name}@example.com` }))).CreateAccountStatus?.AccountId as string;
       await org.send(new MoveAccountCommand({ AccountId: id, SourceParentId: rootId, DestinationParentId: parent }));
@@ -41,7 +42,9 @@ describe('the target OUs\' accounts from Organizations on moto', () => {
       ['payments', prod, true],
       ['web', workloads, true],
     ]);
-    const { accounts, suspended } = await accountsToSweep({ accounts: [], targetOus: [workloads], suspended: new Set() }, (ous) => listAccountsUnder(createOrganizationsClient(), ous));
+    const { accounts, suspended } = await accountsToSweep({ accounts: [], targetOus: [workloads], suspended: new Set() }, (ous) =>
+      listAccountsUnder(createOrganizationsClient(), ous),
+    );
     expect(accounts.sort()).toEqual([payments, web].sort());
     expect([...suspended]).toEqual([closed]);
     expect(planTargets(accounts, ['eu-west-1', 'us-east-1'], suspended)).toHaveLength(4);
@@ -56,6 +59,8 @@ describe('the target OUs\' accounts from Organizations on moto', () => {
 
   it('a refused listing fails named, so the planner sweeps nothing it cannot vouch for', async () => {
     // No organization exists in this fresh moto state.
-    await expect(listAccountsUnder(createOrganizationsClient({ region: 'us-east-1' }), ['ou-ab12-cdef3456'])).rejects.toMatchObject({ message: expect.stringContaining('organizations:ListAccountsForParent') });
+    await expect(listAccountsUnder(createOrganizationsClient({ region: 'us-east-1' }), ['ou-ab12-cdef3456'])).rejects.toMatchObject({
+      message: expect.stringContaining('organizations:ListAccountsForParent'),
+    });
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { CredentialSource } from '../../lib/aws/credentials.js';
 import type { Io } from '../../lib/cli/context.js';
 import { run } from '../../lib/cli/main.js';
-import type { CredentialSource } from '../../lib/aws/credentials.js';
 import { loadMappingFile } from '../../lib/mapping/load.js';
 import { type Report, reportSchema } from '../../lib/report/schema.js';
 import { launchOne, profilesOf } from '../../support/world.js';
@@ -34,10 +34,18 @@ describe('profile-guard plan/apply across accounts and regions on moto', () => {
 
     expect(result.code).toBe(1);
     const reports = blocks(result.stdout);
-    expect(reports.map((r) => `${r.account}/${r.region}:${r.outcome}`)).toEqual([`${A}/eu-west-1:changed`, `${A}/us-west-2:none`, `${B}/eu-west-1:failed`, `${B}/us-west-2:failed`]);
+    expect(reports.map((r) => `${r.account}/${r.region}:${r.outcome}`)).toEqual([
+      `${A}/eu-west-1:changed`,
+      `${A}/us-west-2:none`,
+      `${B}/eu-west-1:failed`,
+      `${B}/us-west-2:failed`,
+    ]);
     expect(reports[0]?.results).toEqual([expect.objectContaining({ instanceId: west, outcome: 'planned', to: 'WebProfile' })]);
     const errors = result.stderr.split('\n').filter((line) => line.includes('unreachable'));
-    expect(errors).toEqual([expect.stringContaining(`${B} eu-west-1: unreachable: MemberRoleDeniedError`), expect.stringContaining(`${B} us-west-2: unreachable: MemberRoleDeniedError`)]);
+    expect(errors).toEqual([
+      expect.stringContaining(`${B} eu-west-1: unreachable: MemberRoleDeniedError`),
+      expect.stringContaining(`${B} us-west-2: unreachable: MemberRoleDeniedError`),
+    ]);
     expect(errors[0]).toContain(memberRoleArn(B));
     // One AssumeRole per account, whatever the number of regions (the denied one is asked again: a fix may have landed).
     expect(source.calls.filter((c) => c.roleArn === memberRoleArn(A))).toHaveLength(1);
@@ -61,7 +69,9 @@ describe('profile-guard plan/apply across accounts and regions on moto', () => {
     const source = faultySource();
     const result = await cli(['plan', '--account', '12345,111111111111', '--regions', 'Europe', '--role', 'a b'], source);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('profile-guard: --account: "12345" is not a 12-digit account id; --regions: "Europe" is not a region; --role: "a b" is not an IAM role name');
+    expect(result.stderr).toBe(
+      'profile-guard: --account: "12345" is not a 12-digit account id; --regions: "Europe" is not a region; --role: "a b" is not an IAM role name',
+    );
     expect(source.calls).toHaveLength(0);
   });
 });

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createTargetAccess } from '../../lib/aws/credentials.js';
 import { DEFAULT_ENGINE_OPTIONS } from '../../lib/engine.js';
-import { sampleFor } from '../../support/samples.js';
 import { silentLog } from '../../lib/log.js';
 import { reportSchema } from '../../lib/report/schema.js';
 import { type Runtime, runForEvent } from '../../lib/service.js';
+import { sampleFor } from '../../support/samples.js';
 import { drain, launchOne, profilesOf } from '../../support/world.js';
 import { useWorld } from '../helpers/aws-world.js';
-import { HUB, createMember, faultySource, memberClients, memberRoleArn } from './org-world.js';
+import { createMember, faultySource, HUB, memberClients, memberRoleArn } from './org-world.js';
 
 const MEMBER = '111111111111';
 
@@ -76,12 +76,19 @@ describe('organization events on moto: one hub acts in the member account throug
     const fixed = await runForEvent(run, memberEvent(otherId, other), { account: HUB, region: 'us-east-1' });
 
     expect(denied.report?.outcome).toBe('failed');
-    expect(denied.report?.incomplete).toMatch(new RegExp(`^MemberRoleDeniedError: account ${MEMBER}: AssumeRole into ${memberRoleArn(MEMBER)} was denied.*deploy the member-role StackSet`));
+    expect(denied.report?.incomplete).toMatch(
+      new RegExp(`^MemberRoleDeniedError: account ${MEMBER}: AssumeRole into ${memberRoleArn(MEMBER)} was denied.*deploy the member-role StackSet`),
+    );
     expect(denied.retryableFailures).toBe(0);
     expect(fixed.report?.outcome).toBe('changed');
     expect(await profilesOf(otherEc2, [otherId])).toEqual({ [otherId]: 'WebProfile' });
     const reports = (await drain(world.clients.sqs, world.notifications.queueUrl)).map((m) => reportSchema.parse(JSON.parse(m.Body ?? '')));
-    expect(reports.map((r) => [r.account, r.outcome])).toEqual(expect.arrayContaining([[MEMBER, 'failed'], [other, 'changed']]));
+    expect(reports.map((r) => [r.account, r.outcome])).toEqual(
+      expect.arrayContaining([
+        [MEMBER, 'failed'],
+        [other, 'changed'],
+      ]),
+    );
   });
 
   it('a suspended account gets no call at all', async () => {
@@ -95,16 +102,33 @@ describe('organization events on moto: one hub acts in the member account throug
 
   it('an event whose detail names another account or region is rejected, and nothing is called', async () => {
     const run = runtime();
-    const account = await runForEvent(run, memberEvent('i-0123456789abcdef0', MEMBER, 'eu-west-1', { recipientAccountId: '333333333333' }), { account: HUB, region: 'us-east-1' });
-    const region = await runForEvent(run, memberEvent('i-0123456789abcdef0', MEMBER, 'eu-west-1', { awsRegion: 'us-west-2' }), { account: HUB, region: 'us-east-1' });
+    const account = await runForEvent(run, memberEvent('i-0123456789abcdef0', MEMBER, 'eu-west-1', { recipientAccountId: '333333333333' }), {
+      account: HUB,
+      region: 'us-east-1',
+    });
+    const region = await runForEvent(run, memberEvent('i-0123456789abcdef0', MEMBER, 'eu-west-1', { awsRegion: 'us-west-2' }), {
+      account: HUB,
+      region: 'us-east-1',
+    });
     expect(account).toMatchObject({ status: 'rejected', reason: expect.stringContaining('recipientAccountId says 333333333333') });
     expect(region).toMatchObject({ status: 'rejected', reason: expect.stringContaining('awsRegion says us-west-2') });
     expect(run.source.calls).toHaveLength(0);
   });
 
   it.each([
-    ['an SCP deny', { name: 'UnauthorizedOperation', message: 'You are not authorized to perform this operation. with an explicit deny in a service control policy' }, ['ScpDeniedError', /^account 111111111111 in eu-west-1: a service control policy denies.*exempt arn:aws:iam::111111111111:role\/profile-guard-member/] as const],
-    ['a region not enabled', { name: 'OptInRequired', message: 'You are not subscribed to this service.' }, ['RegionNotEnabledError', /^account 111111111111 in eu-west-1: the region is not enabled/] as const],
+    [
+      'an SCP deny',
+      { name: 'UnauthorizedOperation', message: 'You are not authorized to perform this operation. with an explicit deny in a service control policy' },
+      [
+        'ScpDeniedError',
+        /^account 111111111111 in eu-west-1: a service control policy denies.*exempt arn:aws:iam::111111111111:role\/profile-guard-member/,
+      ] as const,
+    ],
+    [
+      'a region not enabled',
+      { name: 'OptInRequired', message: 'You are not subscribed to this service.' },
+      ['RegionNotEnabledError', /^account 111111111111 in eu-west-1: the region is not enabled/] as const,
+    ],
   ])('%s on an EC2 call is named with the account and not retried', async (_case, failure, expected) => {
     await createMember(MEMBER, world.mapping);
     const run = runtime();

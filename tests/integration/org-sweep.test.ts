@@ -9,7 +9,7 @@ import { reportSchema } from '../../lib/report/schema.js';
 import type { Runtime } from '../../lib/service.js';
 import { drain, launch, profilesOf } from '../../support/world.js';
 import { useWorld } from '../helpers/aws-world.js';
-import { HUB, createMember, faultySource, memberClients, memberRoleArn } from './org-world.js';
+import { createMember, faultySource, HUB, memberClients, memberRoleArn } from './org-world.js';
 
 const ACCOUNTS = ['111111111111', '222222222222', '333333333333'];
 const REGIONS = ['eu-west-1', 'us-west-2'];
@@ -23,7 +23,8 @@ describe('organization sweep on moto: planner → FIFO queue → one worker run 
     config: { topicArn: world.notifications.topicArn, mappingFile: 'mapping.yaml', notifyLevel: 'all', engine: { ...DEFAULT_ENGINE_OPTIONS, settleWaitMs: 0 } },
   });
   const fifoQueue = async () =>
-    (await world.clients.sqs.send(new CreateQueueCommand({ QueueName: 'profile-guard-test-sweep.fifo', Attributes: { FifoQueue: 'true' } }))).QueueUrl as string;
+    (await world.clients.sqs.send(new CreateQueueCommand({ QueueName: 'profile-guard-test-sweep.fifo', Attributes: { FifoQueue: 'true' } })))
+      .QueueUrl as string;
 
   it('fixes all 24 instances across 3 accounts × 2 regions with 3 AssumeRole, 12 reads and 24 writes, one report per target', async () => {
     const toFix = new Map<string, string[]>();
@@ -53,11 +54,17 @@ describe('organization sweep on moto: planner → FIFO queue → one worker run 
 
     for (const [key, ids] of toFix) {
       const [account, region] = key.split('/') as [string, string];
-      expect(Object.values(await profilesOf((await memberClients(account, region)).ec2, ids))).toEqual(['WebProfile', 'WebProfile', 'WebProfile', 'WebProfile']);
+      expect(Object.values(await profilesOf((await memberClients(account, region)).ec2, ids))).toEqual([
+        'WebProfile',
+        'WebProfile',
+        'WebProfile',
+        'WebProfile',
+      ]);
     }
     expect(source.calls).toHaveLength(3);
     let reads = 0;
-    for (const o of outcomes) if (o.status === 'swept') reads += (o.outcome.reads?.describeInstancesCalls ?? 0) + (o.outcome.reads?.describeAssociationsCalls ?? 0);
+    for (const o of outcomes)
+      if (o.status === 'swept') reads += (o.outcome.reads?.describeInstancesCalls ?? 0) + (o.outcome.reads?.describeAssociationsCalls ?? 0);
     const calls = [...targets.stats.ec2Calls.values()].reduce((a, b) => a + b, 0);
     expect(reads).toBe(12);
     expect(calls - reads).toBe(24);
@@ -77,7 +84,11 @@ describe('organization sweep on moto: planner → FIFO queue → one worker run 
     const denied = await sweepOneTarget(runtime(), targets, message('111111111111'), async () => {});
     const fixed = await sweepOneTarget(runtime(), targets, message('222222222222'), async () => {});
 
-    expect(denied.status === 'swept' && denied.outcome.report).toMatchObject({ account: '111111111111', outcome: 'failed', incomplete: expect.stringContaining(memberRoleArn('111111111111')) });
+    expect(denied.status === 'swept' && denied.outcome.report).toMatchObject({
+      account: '111111111111',
+      outcome: 'failed',
+      incomplete: expect.stringContaining(memberRoleArn('111111111111')),
+    });
     expect(denied.status === 'swept' && denied.outcome.retryableFailures).toBe(0);
     expect(fixed.status === 'swept' && fixed.outcome.report?.counts.changed).toBe(1);
     expect(await profilesOf(ec2, [id as string])).toEqual({ [id as string]: 'WebProfile' });
@@ -95,7 +106,11 @@ describe('organization sweep on moto: planner → FIFO queue → one worker run 
 
     const first = await sweepOneTarget(late, targets, body, async (message) => void handedOn.push(message));
 
-    expect(first).toMatchObject({ status: 'swept', handedOn: true, outcome: { report: { outcome: 'failed', incomplete: expect.stringMatching(/^OutOfTimeError/) } } });
+    expect(first).toMatchObject({
+      status: 'swept',
+      handedOn: true,
+      outcome: { report: { outcome: 'failed', incomplete: expect.stringMatching(/^OutOfTimeError/) } },
+    });
     expect(handedOn).toEqual([{ kind: 'profile-guard.sweep-target', account: '111111111111', region: 'eu-west-1', continuation: 1 }]);
     const second = await sweepOneTarget(runtime(), targets, JSON.stringify(handedOn[0]), async () => {});
     expect(second).toMatchObject({ status: 'swept', handedOn: false });

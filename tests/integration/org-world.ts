@@ -34,7 +34,10 @@ export function faultySource(denied: ReadonlySet<string> = new Set()): Credentia
       calls.push(input);
       const account = input.roleArn.split(':')[4] ?? '';
       if (denied.has(account)) {
-        throw Object.assign(new Error(`User: arn:aws:sts::${HUB}:assumed-role/hub is not authorized to perform: sts:AssumeRole on resource: ${input.roleArn}`), { name: 'AccessDenied' });
+        throw Object.assign(
+          new Error(`User: arn:aws:sts::${HUB}:assumed-role/hub is not authorized to perform: sts:AssumeRole on resource: ${input.roleArn}`),
+          { name: 'AccessDenied' },
+        );
       }
       return real.assumeRole(input, scope);
     },

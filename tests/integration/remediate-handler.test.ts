@@ -2,11 +2,11 @@ import type { Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '../../functions/remediate.js';
 import { handler as sweep } from '../../functions/sweep.js';
-import { sampleFor } from '../../support/samples.js';
 import { reportSchema } from '../../lib/report/schema.js';
+import { sampleFor } from '../../support/samples.js';
 import { drain, launchCases, launchOne, profilesOf } from '../../support/world.js';
-import { DECISION_CASES } from '../helpers/fleet.js';
 import { useWorld } from '../helpers/aws-world.js';
+import { DECISION_CASES } from '../helpers/fleet.js';
 
 const context = { invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:profile-guard-test-remediate' } as Context;
 
@@ -41,10 +41,23 @@ describe('remediate handler on moto, through the real SDK over HTTP', () => {
     const messages = await drain(world.clients.sqs, world.notifications.queueUrl);
     expect(messages).toHaveLength(1);
     const report = reportSchema.parse(JSON.parse(messages[0]?.Body ?? ''));
-    expect(report).toMatchObject({ outcome: 'changed', account: '123456789012', region: 'us-east-1', dryRun: false, trigger: { type: 'event', eventName: 'RunInstances', actor: expect.stringContaining('alice') } });
+    expect(report).toMatchObject({
+      outcome: 'changed',
+      account: '123456789012',
+      region: 'us-east-1',
+      dryRun: false,
+      trigger: { type: 'event', eventName: 'RunInstances', actor: expect.stringContaining('alice') },
+    });
     expect(report.counts).toMatchObject({ changed: 5, unchanged: 1, skipped: 1, failed: 0 });
     const byId = Object.fromEntries(report.results.map((r) => [r.instanceId, r]));
-    expect(byId[ids.stopped]).toMatchObject({ action: 'detach-attach', from: 'AdminProfile', to: 'WebProfile', rule: 'web', outcome: 'changed', name: 'stopped' });
+    expect(byId[ids.stopped]).toMatchObject({
+      action: 'detach-attach',
+      from: 'AdminProfile',
+      to: 'WebProfile',
+      rule: 'web',
+      outcome: 'changed',
+      name: 'stopped',
+    });
     expect(byId[ids.unmatched]).toMatchObject({ action: 'associate', rule: 'default', name: 'データベース' });
     expect(messages[0]?.MessageAttributes?.outcome?.StringValue).toBe('changed');
   });
@@ -99,7 +112,7 @@ describe('remediate handler on moto, through the real SDK over HTTP', () => {
     const result = await sweep({ 'detail-type': 'Scheduled Event', source: 'aws.events' }, context);
 
     expect(result).toMatchObject({ status: 'accepted', delivery: 'published', counts: { changed: 5, unchanged: 1, skipped: 1 } });
-    expect((await profilesOf(world.clients.ec2, [ids.stopped, ids.unmatched]))).toEqual({ [ids.stopped]: 'WebProfile', [ids.unmatched]: 'BaselineSsmProfile' });
+    expect(await profilesOf(world.clients.ec2, [ids.stopped, ids.unmatched])).toEqual({ [ids.stopped]: 'WebProfile', [ids.unmatched]: 'BaselineSsmProfile' });
     const messages = await drain(world.clients.sqs, world.notifications.queueUrl);
     expect(messages.map((m) => reportSchema.parse(JSON.parse(m.Body ?? '')).trigger)).toEqual([{ type: 'sweep' }]);
   });

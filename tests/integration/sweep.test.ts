@@ -12,7 +12,11 @@ describe('the sweep over a region on moto', () => {
     mapping: world.mapping,
     log: silentLog,
     // moto counts DescribeInstances MaxResults in reservations (AWS: instances); 10 reservations of 100 make a 1,000-instance page.
-    config: { mappingFile: 'mapping.yaml', notifyLevel: 'changes', engine: { ...DEFAULT_ENGINE_OPTIONS, dryRun, maxChanges, concurrency: 8, sweepPageSize: 10 } },
+    config: {
+      mappingFile: 'mapping.yaml',
+      notifyLevel: 'changes',
+      engine: { ...DEFAULT_ENGINE_OPTIONS, dryRun, maxChanges, concurrency: 8, sweepPageSize: 10 },
+    },
   });
 
   it('reads 1,500 instances in pages with a bounded number of describe calls, and honours the cap', async () => {

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { loadMappingFile } from '../../lib/mapping/load.js';
-import { CLOUDFORMATION_PERMISSIONS, FRAMEWORK_CALLS, deployActions, grantedFor } from '../../policies/cloudformation-permissions.js';
-import { STACK_TAG, type Statement, deploymentBucketPattern, operatorStatements, resolvePseudoParameters } from '../../policies/generate.js';
+import { CLOUDFORMATION_PERMISSIONS, deployActions, FRAMEWORK_CALLS, grantedFor } from '../../policies/cloudformation-permissions.js';
+import { deploymentBucketPattern, operatorStatements, resolvePseudoParameters, STACK_TAG, type Statement } from '../../policies/generate.js';
 import type { PackagedTemplate } from '../../support/package.js';
 
 /**
@@ -17,7 +17,9 @@ const STAGE = 'test';
 const templates = ['cloudformation-template-update-stack.json', 'cloudformation-template-create-stack.json'].map(
   (name) => JSON.parse(readFileSync(join(dirname(file), name), 'utf8')) as PackagedTemplate['template'],
 );
-const state = JSON.parse(readFileSync(join(dirname(file), 'serverless-state.json'), 'utf8')) as { service: { provider: { stackTags: Record<string, string> } } };
+const state = JSON.parse(readFileSync(join(dirname(file), 'serverless-state.json'), 'utf8')) as {
+  service: { provider: { stackTags: Record<string, string> } };
+};
 const resources = Object.assign({}, ...templates.map((t) => t.Resources)) as PackagedTemplate['template']['Resources'];
 const types = [...new Set(Object.values(resources).map((r) => r.Type))].sort();
 
@@ -35,7 +37,10 @@ describe('the CloudFormation permissions table', () => {
     for (const [type, entry] of Object.entries(CLOUDFORMATION_PERMISSIONS)) {
       const schema = new Set(Object.values(entry.handlers).flat());
       const unused = (entry.unused ?? []).flatMap((u) => u.actions);
-      expect(unused.filter((action) => !schema.has(action)), `${type}: unused actions not in its schema`).toEqual([]);
+      expect(
+        unused.filter((action) => !schema.has(action)),
+        `${type}: unused actions not in its schema`,
+      ).toEqual([]);
       for (const group of [...(entry.unused ?? []), ...(entry.extra ?? [])]) expect(group.because.length).toBeGreaterThan(10);
       expect(grantedFor(type).filter((action) => unused.includes(action) && !(entry.extra ?? []).some((e) => e.actions.includes(action)))).toEqual([]);
     }
@@ -69,14 +74,21 @@ describe('the operator policy for deploying', () => {
       expect(resolved(s).Resource).toEqual(['arn:aws:kms:eu-west-1:123456789012:key/*']);
     }
     for (const action of ['kms:ScheduleKeyDeletion', 'kms:PutKeyPolicy', 'kms:UntagResource', 'kms:DescribeKey']) {
-      expect(granting(action).map((s) => s.Sid), action).toEqual(['DeployManageOnlyTheStackKey']);
+      expect(
+        granting(action).map((s) => s.Sid),
+        action,
+      ).toEqual(['DeployManageOnlyTheStackKey']);
     }
   });
 
   it('creates a key (which cannot be scoped to a key ARN) only with the stack`s tag on it', () => {
     const [create, ...others] = granting('kms:CreateKey');
     expect(others).toEqual([]);
-    expect(create).toMatchObject({ Resource: ['*'], Action: ['kms:CreateKey', 'kms:TagResource'], Condition: { StringEquals: { [`aws:RequestTag/${STACK_TAG}`]: [STAGE] } } });
+    expect(create).toMatchObject({
+      Resource: ['*'],
+      Action: ['kms:CreateKey', 'kms:TagResource'],
+      Condition: { StringEquals: { [`aws:RequestTag/${STACK_TAG}`]: [STAGE] } },
+    });
   });
 
   it('passes the function role only to Lambda, and mapped roles only to EC2', () => {
@@ -90,7 +102,8 @@ describe('the operator policy for deploying', () => {
   it('scopes every other deploy statement to the stage`s own resources', () => {
     const unscoped = new Set(['DeployValidateTemplate', 'DeployListLogGroupsAndAlarms', 'DeployCreateTopicKey', 'DeployManageOnlyTheStackKey']);
     for (const s of deploy.filter((statement) => !unscoped.has(statement.Sid))) {
-      for (const resource of resolved(s).Resource as string[]) expect(resource, s.Sid).toMatch(/^arn:aws:[a-z0-9-]+:(eu-west-1)?:(123456789012)?:.*profile-guard-test/);
+      for (const resource of resolved(s).Resource as string[])
+        expect(resource, s.Sid).toMatch(/^arn:aws:[a-z0-9-]+:(eu-west-1)?:(123456789012)?:.*profile-guard-test/);
     }
     // What is on "*" reads only (or is conditioned, above): AWS offers no resource-level permission for these.
     expect(granting('cloudformation:ValidateTemplate')[0]?.Resource).toEqual(['*']);
@@ -123,7 +136,12 @@ describe('the packaged template, as the policy expects it', () => {
   it('keeps the deployment bucket unversioned and private (so no object-version permissions are needed)', () => {
     const bucket = resources.ServerlessDeploymentBucket?.Properties ?? {};
     expect(bucket.VersioningConfiguration).toBeUndefined();
-    expect(bucket.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
   });
 
   it('publishes no Lambda versions', () => {

@@ -23,7 +23,9 @@ describe("redrive's stack matches the packaged template", () => {
   });
 
   it('knows every rule by its exact name, and which function each one targets', () => {
-    const rules = Object.values(resources).filter((r) => r.Type === 'AWS::Events::Rule').map((r) => r.Properties as Record<string, any>);
+    const rules = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::Events::Rule')
+      .map((r) => r.Properties as Record<string, any>);
     const targetOf = (name: string) => rules.find((r) => r.Name === name)?.Targets[0].Arn['Fn::GetAtt'][0];
     expect(rules.map((r) => r.Name).sort()).toEqual([...stack.eventRuleArns, stack.sweepRuleArn].map(nameOf).sort());
     for (const arn of stack.eventRuleArns) expect(targetOf(nameOf(arn) as string)).toBe('RemediateLambdaFunction');

@@ -9,20 +9,41 @@ const resources = template.Resources;
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 const props = (id: string) => resources[id]?.Properties as Record<string, any>;
 
-type Alarm = { AlarmName: string; Namespace: string; MetricName: string; Dimensions: { Name: string; Value: unknown }[]; Threshold: number; ComparisonOperator: string; TreatMissingData?: string; AlarmActions: unknown[]; OKActions: unknown[]; Period: number; EvaluationPeriods: number; Statistic?: string; ExtendedStatistic?: string };
+type Alarm = {
+  AlarmName: string;
+  Namespace: string;
+  MetricName: string;
+  Dimensions: { Name: string; Value: unknown }[];
+  Threshold: number;
+  ComparisonOperator: string;
+  TreatMissingData?: string;
+  AlarmActions: unknown[];
+  OKActions: unknown[];
+  Period: number;
+  EvaluationPeriods: number;
+  Statistic?: string;
+  ExtendedStatistic?: string;
+};
 const alarms = ofType('AWS::CloudWatch::Alarm').map(([, r]) => r.Properties as unknown as Alarm);
 const dimension = (alarm: Alarm, name: string) => alarm.Dimensions.find((d) => d.Name === name)?.Value;
-const alarmOn = (namespace: string, metric: string, dim: string, value: unknown) => alarms.filter((a) => a.Namespace === namespace && a.MetricName === metric && JSON.stringify(dimension(a, dim)) === JSON.stringify(value));
+const alarmOn = (namespace: string, metric: string, dim: string, value: unknown) =>
+  alarms.filter((a) => a.Namespace === namespace && a.MetricName === metric && JSON.stringify(dimension(a, dim)) === JSON.stringify(value));
 
 const functions = Object.fromEntries(ofType('AWS::Lambda::Function').map(([id, r]) => [id, r.Properties as { FunctionName: string; Timeout: number }]));
 const remediate = functions.RemediateLambdaFunction as { FunctionName: string; Timeout: number };
 const sweep = functions.SweepLambdaFunction as { FunctionName: string; Timeout: number };
-const eventRules = ofType('AWS::Events::Rule').filter(([, r]) => r.Properties.EventPattern).map(([, r]) => r.Properties.Name as string);
-const scheduleRule = ofType('AWS::Events::Rule').find(([, r]) => r.Properties.ScheduleExpression)?.[1].Properties as { Name: string; ScheduleExpression: string };
+const eventRules = ofType('AWS::Events::Rule')
+  .filter(([, r]) => r.Properties.EventPattern)
+  .map(([, r]) => r.Properties.Name as string);
+const scheduleRule = ofType('AWS::Events::Rule').find(([, r]) => r.Properties.ScheduleExpression)?.[1].Properties as {
+  Name: string;
+  ScheduleExpression: string;
+};
 const queueName = props('DeadLetterQueue').QueueName as string;
 
 /** What CloudFormation would make of a Fn::Sub in this account and region. */
-const resolve = (sub: string) => sub.replaceAll('${AWS::Region}', 'us-east-1').replaceAll('${AWS::AccountId}', '123456789012').replaceAll('${AWS::Partition}', 'aws');
+const resolve = (sub: string) =>
+  sub.replaceAll('${AWS::Region}', 'us-east-1').replaceAll('${AWS::AccountId}', '123456789012').replaceAll('${AWS::Partition}', 'aws');
 const globToRegExp = (glob: string) => new RegExp(`^${glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*')}$`);
 const alarmArn = (name: string) => `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${name}`;
 
@@ -50,7 +71,7 @@ describe('alarms on every silent failure', () => {
     expect(dimension(failed as Alarm, 'service')).toBe('profile-guard');
   });
 
-  it('alarms when p99 duration passes 80% of each function\'s own timeout', () => {
+  it("alarms when p99 duration passes 80% of each function's own timeout", () => {
     for (const fn of [remediate, sweep]) {
       const [alarm] = alarmOn('AWS/Lambda', 'Duration', 'FunctionName', fn.FunctionName);
       expect(alarm).toMatchObject({ ExtendedStatistic: 'p99', ComparisonOperator: 'GreaterThanThreshold' });
@@ -78,7 +99,7 @@ describe('alarms on every silent failure', () => {
     }
   });
 
-  it('names every alarm after the stage, so the topic policies can admit exactly this stage\'s alarms', () => {
+  it("names every alarm after the stage, so the topic policies can admit exactly this stage's alarms", () => {
     expect(alarms.every((a) => a.AlarmName.startsWith('profile-guard-test-'))).toBe(true);
     expect(new Set(alarms.map((a) => a.AlarmName)).size).toBe(alarms.length);
   });
@@ -86,7 +107,13 @@ describe('alarms on every silent failure', () => {
 
 describe('the topics admit every alarm', () => {
   const cloudwatchStatement = (policyId: string) =>
-    (props(policyId).PolicyDocument.Statement as { Principal: { Service?: string }; Action: string; Condition: { ArnLike: { 'aws:SourceArn': { 'Fn::Sub': string } } } }[]).find((s) => s.Principal.Service === 'cloudwatch.amazonaws.com');
+    (
+      props(policyId).PolicyDocument.Statement as {
+        Principal: { Service?: string };
+        Action: string;
+        Condition: { ArnLike: { 'aws:SourceArn': { 'Fn::Sub': string } } };
+      }[]
+    ).find((s) => s.Principal.Service === 'cloudwatch.amazonaws.com');
 
   for (const [policyId, topic] of [
     ['ReportTopicPolicy', 'ReportTopic'],
@@ -105,8 +132,13 @@ describe('the topics admit every alarm', () => {
     // The stack's own key, or the existing one the kmsKeyArn parameter names, as for the report topic.
     expect(props('AlarmTopic').KmsMasterKeyId).toEqual({ 'Fn::If': ['CreateTopicKey', { Ref: 'ReportTopicKey' }, { Ref: 'KmsKeyArn' }] });
     expect(props('AlarmTopic').KmsMasterKeyId).toEqual(props('ReportTopic').KmsMasterKeyId);
-    const keyStatement = (props('ReportTopicKey').KeyPolicy.Statement as { Principal: { Service?: string }; Action: string[]; Condition: object }[]).find((s) => s.Principal.Service === 'cloudwatch.amazonaws.com');
-    expect(keyStatement).toMatchObject({ Action: ['kms:GenerateDataKey*', 'kms:Decrypt'], Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } });
+    const keyStatement = (props('ReportTopicKey').KeyPolicy.Statement as { Principal: { Service?: string }; Action: string[]; Condition: object }[]).find(
+      (s) => s.Principal.Service === 'cloudwatch.amazonaws.com',
+    );
+    expect(keyStatement).toMatchObject({
+      Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+    });
   });
 
   it('outputs the alarms topic for subscribers that filter the report topic', () => {
@@ -116,7 +148,9 @@ describe('the topics admit every alarm', () => {
 
 describe('the dashboard', () => {
   const dashboard = props('Dashboard');
-  const body = JSON.parse(resolve(dashboard.DashboardBody['Fn::Sub'])) as { widgets: { type: string; properties: { title?: string; metrics?: unknown[][]; alarms?: string[]; annotations?: { horizontal: { value: number }[] } } }[] };
+  const body = JSON.parse(resolve(dashboard.DashboardBody['Fn::Sub'])) as {
+    widgets: { type: string; properties: { title?: string; metrics?: unknown[][]; alarms?: string[]; annotations?: { horizontal: { value: number }[] } } }[];
+  };
   const text = JSON.stringify(body);
   const metricWidget = (title: string) => body.widgets.find((w) => w.properties.title === title);
 
@@ -136,7 +170,11 @@ describe('the dashboard', () => {
     expect(metricWidget('sweep duration p99 vs timeout')?.properties.annotations?.horizontal[0]?.value).toBe(sweep.Timeout * 1000);
     expect(JSON.stringify(metricWidget('Async event age (max) and dropped events'))).toContain('"AsyncEventAge"');
     expect(JSON.stringify(metricWidget('Dead-letter queue'))).toContain('"ApproximateNumberOfMessagesVisible"');
-    expect(metricWidget('Rule failed invocations')?.properties.metrics?.filter((m) => m[1] === 'FailedInvocations').map((m) => m[3])).toEqual([...eventRules, scheduleRule.Name]);
+    expect(
+      metricWidget('Rule failed invocations')
+        ?.properties.metrics?.filter((m) => m[1] === 'FailedInvocations')
+        .map((m) => m[3]),
+    ).toEqual([...eventRules, scheduleRule.Name]);
   });
 
   it('shows the status of every alarm in the stack', () => {

@@ -18,7 +18,7 @@ type Json = Record<string, any>;
 
 const ORG_RESOURCE_TYPES = ['AWS::Events::EventBus', 'AWS::Events::EventBusPolicy', 'AWS::CloudFormation::StackSet'];
 const remediateActions = (resources: Resources) =>
-  ((resources.IamRoleLambdaExecution?.Properties as Json).Policies[0].PolicyDocument.Statement as Json[]).flatMap((s) => [s.Action].flat() as string[]);
+  ((resources.IamRoleLambdaExecution!.Properties as Json).Policies[0].PolicyDocument.Statement as Json[]).flatMap((s) => [s.Action].flat() as string[]);
 
 describe('organization template (orgId, targetOus, regions set)', () => {
   let packaged: PackagedTemplate;
@@ -48,7 +48,12 @@ describe('organization template (orgId, targetOus, regions set)', () => {
     for (const [id, rule] of rules) {
       const p = rule.Properties as Json;
       expect(p.EventBusName).toEqual({ Ref: 'OrganizationEventBus' });
-      expect(p.Targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': ['RemediateLambdaFunction', 'Arn'] }, DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } } })]);
+      expect(p.Targets).toEqual([
+        expect.objectContaining({
+          Arn: { 'Fn::GetAtt': ['RemediateLambdaFunction', 'Arn'] },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } },
+        }),
+      ]);
       expect(props(`${id}Permission`)).toMatchObject({ Principal: 'events.amazonaws.com', SourceArn: { 'Fn::GetAtt': [id, 'Arn'] } });
     }
     const launch = rules.find(([id]) => id === 'OrganizationRunInstancesRule')?.[1].Properties as Json;
@@ -58,7 +63,14 @@ describe('organization template (orgId, targetOus, regions set)', () => {
   it("the hub's drift rule excludes the hub function role and every account's member role", () => {
     const drift = props('OrganizationProfileChangedByOthersRule').EventPattern;
     expect(drift.detail.$or[0].userIdentity.sessionContext.sessionIssuer.arn).toEqual([
-      { 'anything-but': { wildcard: [{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/profile-guard-test-us-east-1' }, { 'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/profile-guard-member' }] } },
+      {
+        'anything-but': {
+          wildcard: [
+            { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/profile-guard-test-us-east-1' },
+            { 'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/profile-guard-member' },
+          ],
+        },
+      },
     ]);
   });
 
@@ -94,7 +106,10 @@ describe('organization template (orgId, targetOus, regions set)', () => {
     const profiles = mappedProfiles(loadMappingFile('mapping.yaml'));
     expect(sid('AttachOnlyMappedProfiles').Condition.ArnLike['ec2:NewInstanceProfile']).toHaveLength(profiles.length * 2);
     for (const profile of profiles) expect(JSON.stringify(sid('AttachOnlyMappedProfiles').Condition)).toContain(`instance-profile/${profile}`);
-    expect(sid('PassOnlyMappedRolesToEc2')).toMatchObject({ Action: ['iam:PassRole'], Condition: { StringEquals: { 'iam:PassedToService': ['ec2.amazonaws.com'] } } });
+    expect(sid('PassOnlyMappedRolesToEc2')).toMatchObject({
+      Action: ['iam:PassRole'],
+      Condition: { StringEquals: { 'iam:PassedToService': ['ec2.amazonaws.com'] } },
+    });
   });
 
   it('every spoke rule forwards to the hub bus through the forwarder role, and its drift rule excludes the member role', () => {
@@ -102,7 +117,9 @@ describe('organization template (orgId, targetOus, regions set)', () => {
     expect(Object.keys(spoke)).toHaveLength(CATALOGUE.length);
     for (const rule of Object.values(spoke)) {
       expect(rule.Properties.EventBusName).toBeUndefined(); // the default bus, where EC2 and CloudTrail events arrive
-      expect(rule.Properties.Targets).toEqual([{ Id: 'hub', Arn: { Ref: 'HubBusArn' }, RoleArn: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/profile-guard-forwarder' } }]);
+      expect(rule.Properties.Targets).toEqual([
+        { Id: 'hub', Arn: { Ref: 'HubBusArn' }, RoleArn: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/profile-guard-forwarder' } },
+      ]);
     }
     expect(spoke.SpokeProfileChangedByOthersRule?.Properties.EventPattern.detail.$or[0].userIdentity.sessionContext.sessionIssuer.arn).toEqual([
       { 'anything-but': { wildcard: [{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/profile-guard-member' }] } },
@@ -111,15 +128,22 @@ describe('organization template (orgId, targetOus, regions set)', () => {
     expect(forwarder.Policies[0].PolicyDocument.Statement).toEqual([{ Effect: 'Allow', Action: 'events:PutEvents', Resource: { Ref: 'HubBusArn' } }]);
   });
 
-  it('the functions may list the target OUs\' accounts (read-only), only in organization mode', () => {
+  it("the functions may list the target OUs' accounts (read-only), only in organization mode", () => {
     const list = (props('IamRoleLambdaExecution').Policies[0].PolicyDocument.Statement as Json[]).find((s) => s.Sid === 'ListTargetAccountsIfOrganization');
     expect(list?.Action).toEqual(['organizations:ListAccountsForParent', 'organizations:ListOrganizationalUnitsForParent']);
   });
 
   it('the function role may assume the member role, and nothing else in other accounts', () => {
-    const statements = (props('IamRoleLambdaExecution').Policies[0].PolicyDocument.Statement as Json[]).filter((s) => [s.Action].flat().includes('sts:AssumeRole'));
+    const statements = (props('IamRoleLambdaExecution').Policies[0].PolicyDocument.Statement as Json[]).filter((s) =>
+      [s.Action].flat().includes('sts:AssumeRole'),
+    );
     expect(statements).toEqual([
-      { Sid: 'AssumeMemberRoleIfOrganization', Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'], Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/profile-guard-member' }] },
+      {
+        Sid: 'AssumeMemberRoleIfOrganization',
+        Effect: 'Allow',
+        Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'],
+        Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/profile-guard-member' }],
+      },
     ]);
   });
 
@@ -127,7 +151,12 @@ describe('organization template (orgId, targetOus, regions set)', () => {
     expect(props('OrganizationSweepQueue')).toMatchObject({ FifoQueue: true, QueueName: 'profile-guard-test-org-sweep.fifo' });
     expect(props('OrganizationSweepQueue').VisibilityTimeout).toBeGreaterThan(props('SweepWorkerLambdaFunction').Timeout);
     expect(props('SweepWorkerEventSourceMappingSQSOrganizationSweepQueue')).toMatchObject({ BatchSize: 1 });
-    expect(props('SweepPlannerLambdaFunction').Environment.Variables).toMatchObject({ ORG_ID: ORG.orgId, ORG_TARGET_OUS: ORG.targetOus, ORG_REGIONS: ORG.regions, SWEEP_QUEUE_URL: { Ref: 'OrganizationSweepQueue' } });
+    expect(props('SweepPlannerLambdaFunction').Environment.Variables).toMatchObject({
+      ORG_ID: ORG.orgId,
+      ORG_TARGET_OUS: ORG.targetOus,
+      ORG_REGIONS: ORG.regions,
+      SWEEP_QUEUE_URL: { Ref: 'OrganizationSweepQueue' },
+    });
     const enqueue = (props('IamRoleLambdaExecution').Policies[0].PolicyDocument.Statement as Json[]).find((s) => s.Sid === 'EnqueueSweepTargetsIfOrganization');
     expect(enqueue).toMatchObject({ Action: ['sqs:SendMessage'], Resource: [{ 'Fn::GetAtt': ['OrganizationSweepQueue', 'Arn'] }] });
   });

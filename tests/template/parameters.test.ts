@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { STACK_TAG } from '../../policies/generate.js';
-import { StackParameterError, checkNames, optionalSettings, stackNames, stackTags } from '../../scripts/stack-params.js';
+import { checkNames, optionalSettings, StackParameterError, stackNames, stackTags } from '../../scripts/stack-params.js';
 import { type PackagedTemplate, packageService } from '../../support/package.js';
 
 const defaultTemplate = readFileSync(inject('templateFile'), 'utf8');
@@ -80,7 +80,14 @@ describe('frameworkVersion', () => {
 });
 
 describe('stack-params', () => {
-  const names = { service: 'profile-guard', stage: 'prod', region: 'ap-southeast-2', roleName: 'profile-guard-prod-ap-southeast-2', functions: {}, resources: {} };
+  const names = {
+    service: 'profile-guard',
+    stage: 'prod',
+    region: 'ap-southeast-2',
+    roleName: 'profile-guard-prod-ap-southeast-2',
+    functions: {},
+    resources: {},
+  };
 
   it('collects every resource name with its limit: functions, rules, roles, and named resources in included files', () => {
     const found = stackNames({
@@ -122,12 +129,22 @@ describe('stack-params', () => {
 
   it('takes empty or none as "leave it out", and refuses values AWS would refuse mid-deploy', () => {
     expect(optionalSettings({ reservedConcurrency: '', sweepConcurrency: 'none', permissionsBoundary: '', kmsKeyArn: '', region: 'us-east-1' })).toEqual({});
-    expect(optionalSettings({ reservedConcurrency: '5', sweepConcurrency: 1, region: 'us-east-1' })).toEqual({ reservedConcurrency: { remediate: 5, sweep: 1 } });
-    expect(() => optionalSettings({ kmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/k', region: 'us-east-1' })).toThrow(/in eu-west-1 but the stack deploys to us-east-1/);
-    expect(() => optionalSettings({ permissionsBoundary: 'platform-boundary', region: 'us-east-1' })).toThrow(/permissionsBoundary must be an IAM managed policy ARN/);
+    expect(optionalSettings({ reservedConcurrency: '5', sweepConcurrency: 1, region: 'us-east-1' })).toEqual({
+      reservedConcurrency: { remediate: 5, sweep: 1 },
+    });
+    expect(() => optionalSettings({ kmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/k', region: 'us-east-1' })).toThrow(
+      /in eu-west-1 but the stack deploys to us-east-1/,
+    );
+    expect(() => optionalSettings({ permissionsBoundary: 'platform-boundary', region: 'us-east-1' })).toThrow(
+      /permissionsBoundary must be an IAM managed policy ARN/,
+    );
     expect(() => optionalSettings({ memorySize: '100', region: 'us-east-1' })).toThrow(/memorySize must be a whole number of MB from 128 to 10240/);
     expect(() => optionalSettings({ reservedConcurrency: '2.5', region: 'us-east-1' })).toThrow(/reservedConcurrency must be a whole number/);
-    const otherPartitions = { permissionsBoundary: 'arn:aws-us-gov:iam::111122223333:policy/b', kmsKeyArn: 'arn:aws-cn:kms:cn-north-1:111122223333:key/k', region: 'cn-north-1' };
+    const otherPartitions = {
+      permissionsBoundary: 'arn:aws-us-gov:iam::111122223333:policy/b',
+      kmsKeyArn: 'arn:aws-cn:kms:cn-north-1:111122223333:key/k',
+      region: 'cn-north-1',
+    };
     expect(optionalSettings(otherPartitions)).toEqual({
       permissionsBoundary: 'arn:aws-us-gov:iam::111122223333:policy/b',
       kmsKeyArn: 'arn:aws-cn:kms:cn-north-1:111122223333:key/k',

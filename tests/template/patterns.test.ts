@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
-import { TAG_RULE_PATTERN } from '../fixtures/patterns.js';
 import type { PackagedTemplate } from '../../support/package.js';
+import { TAG_RULE_PATTERN } from '../fixtures/patterns.js';
 
 const template = JSON.parse(readFileSync(inject('templateFile'), 'utf8')) as PackagedTemplate['template'];
 const ruleNamed = (name: string) => Object.values(template.Resources).find((r) => r.Type === 'AWS::Events::Rule' && r.Properties.Name === name);

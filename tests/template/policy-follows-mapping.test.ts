@@ -4,11 +4,20 @@ import { packageService } from '../../support/package.js';
 describe('the packaged policy follows the mapping', () => {
   it('grants only what a different mapping needs', () => {
     const { template } = packageService('fixture', { mappingFile: 'tests/fixtures/mappings/report-only.yaml' });
-    const role = template.Resources.IamRoleLambdaExecution?.Properties as { Policies: { PolicyDocument: { Statement: { Sid?: string; Action: string[]; Resource: unknown; Condition?: unknown }[] } }[] };
+    const role = template.Resources.IamRoleLambdaExecution?.Properties as {
+      Policies: { PolicyDocument: { Statement: { Sid?: string; Action: string[]; Resource: unknown; Condition?: unknown }[] } }[];
+    };
     const statements = role.Policies[0]?.PolicyDocument.Statement ?? [];
     const bySid = Object.fromEntries(statements.filter((s) => s.Sid).map((s) => [s.Sid, s]));
 
-    expect(Object.keys(bySid)).toEqual(['ReadInstancesAndAssociations', 'AttachOnlyMappedProfiles', 'PassOnlyMappedRolesToEc2', 'PublishReports', 'EncryptReports', 'KeepFailuresInDeadLetterQueue']);
+    expect(Object.keys(bySid)).toEqual([
+      'ReadInstancesAndAssociations',
+      'AttachOnlyMappedProfiles',
+      'PassOnlyMappedRolesToEc2',
+      'PublishReports',
+      'EncryptReports',
+      'KeepFailuresInDeadLetterQueue',
+    ]);
     expect(bySid.AttachOnlyMappedProfiles?.Condition).toEqual({
       ArnLike: {
         'ec2:NewInstanceProfile': [
@@ -22,7 +31,10 @@ describe('the packaged policy follows the mapping', () => {
       { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*/analytics-ec2' },
     ]);
     // The mapping file rides in the bundle under its own name.
-    expect((template.Resources.RemediateLambdaFunction?.Properties as { Environment?: { Variables: Record<string, unknown> } } | undefined)?.Environment?.Variables.MAPPING_FILE).toBe('tests/fixtures/mappings/report-only.yaml');
+    expect(
+      (template.Resources.RemediateLambdaFunction?.Properties as { Environment?: { Variables: Record<string, unknown> } } | undefined)?.Environment?.Variables
+        .MAPPING_FILE,
+    ).toBe('tests/fixtures/mappings/report-only.yaml');
   });
 
   it('refuses to package an invalid mapping, naming the file, the rule and the reason', () => {

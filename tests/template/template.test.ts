@@ -89,7 +89,11 @@ describe('packaged template: rules', () => {
 
   it('schedules the sweep', () => {
     const schedule = rules.find((r) => r.ScheduleExpression);
-    expect(schedule).toMatchObject({ ScheduleExpression: 'rate(6 hours)', State: 'ENABLED', Targets: [expect.objectContaining({ Arn: { 'Fn::GetAtt': ['SweepLambdaFunction', 'Arn'] } })] });
+    expect(schedule).toMatchObject({
+      ScheduleExpression: 'rate(6 hours)',
+      State: 'ENABLED',
+      Targets: [expect.objectContaining({ Arn: { 'Fn::GetAtt': ['SweepLambdaFunction', 'Arn'] } })],
+    });
   });
 });
 
@@ -97,7 +101,9 @@ describe('packaged template: topic, queue and alarm', () => {
   it('encrypts the topic with a key CloudWatch alarms may use', () => {
     expect(props('ReportTopic').KmsMasterKeyId).toEqual({ 'Fn::If': ['CreateTopicKey', { Ref: 'ReportTopicKey' }, { Ref: 'KmsKeyArn' }] });
     const keyStatements = props('ReportTopicKey').KeyPolicy.Statement as Statement[];
-    expect(keyStatements).toContainEqual(expect.objectContaining({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:GenerateDataKey*', 'kms:Decrypt'] }));
+    expect(keyStatements).toContainEqual(
+      expect.objectContaining({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:GenerateDataKey*', 'kms:Decrypt'] }),
+    );
     expect(props('ReportTopicKey').EnableKeyRotation).toBe(true);
   });
 
@@ -161,8 +167,19 @@ describe('packaged template: least-privilege IAM', () => {
   it('attaches only the mapped profiles (ec2:NewInstanceProfile)', () => {
     const attach = statement('AttachOnlyMappedProfiles');
     expect(attach.Action).toEqual(['ec2:AssociateIamInstanceProfile', 'ec2:ReplaceIamInstanceProfileAssociation']);
-    const allowed = ((attach.Condition?.ArnLike?.['ec2:NewInstanceProfile'] ?? []) as { 'Fn::Sub': string }[]).map((v) => v['Fn::Sub'].split(':instance-profile/')[1]);
-    expect(allowed).toEqual(['PaymentsProdProfile', '*/PaymentsProdProfile', 'WebProfile', '*/WebProfile', 'BatchProfile', '*/BatchProfile', 'BaselineSsmProfile', '*/BaselineSsmProfile']);
+    const allowed = ((attach.Condition?.ArnLike?.['ec2:NewInstanceProfile'] ?? []) as { 'Fn::Sub': string }[]).map(
+      (v) => v['Fn::Sub'].split(':instance-profile/')[1],
+    );
+    expect(allowed).toEqual([
+      'PaymentsProdProfile',
+      '*/PaymentsProdProfile',
+      'WebProfile',
+      '*/WebProfile',
+      'BatchProfile',
+      '*/BatchProfile',
+      'BaselineSsmProfile',
+      '*/BaselineSsmProfile',
+    ]);
   });
 
   it('publishes only to the topic and sends only to the DLQ', () => {

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -12,7 +12,8 @@ function sources(dir: string): [string, string][] {
 }
 
 const lib = sources('lib');
-const importsOf = (source: string) => [...source.matchAll(/^import\s+(type\s+)?[^;]*?from\s+'([^']+)'/gm)].map((m) => ({ typeOnly: Boolean(m[1]), from: m[2] as string }));
+const importsOf = (source: string) =>
+  [...source.matchAll(/^import\s+(type\s+)?[^;]*?from\s+'([^']+)'/gm)].map((m) => ({ typeOnly: Boolean(m[1]), from: m[2] as string }));
 
 // The invariants ARCHITECTURE.md states, checked so they stay true.
 describe('architecture', () => {
@@ -31,7 +32,11 @@ describe('architecture', () => {
   it('keeps the decision pure: decide, the mapping and exceptions import no AWS code', () => {
     const pure = lib.filter(([path]) => path === join('lib', 'decide.ts') || path === join('lib', 'exceptions.ts') || path.startsWith(join('lib', 'mapping')));
     expect(pure.length).toBeGreaterThan(3);
-    const offenders = pure.flatMap(([path, source]) => importsOf(source).filter((i) => i.from.startsWith('@aws-sdk') || i.from.includes('/aws/')).map((i) => `${path} imports ${i.from}`));
+    const offenders = pure.flatMap(([path, source]) =>
+      importsOf(source)
+        .filter((i) => i.from.startsWith('@aws-sdk') || i.from.includes('/aws/'))
+        .map((i) => `${path} imports ${i.from}`),
+    );
     expect(offenders).toEqual([]);
   });
 

@@ -16,7 +16,10 @@ describe('AWS error translation', () => {
     ['a reset connection', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })],
     ['socket hang up', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
     ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5000'), { code: 'ECONNREFUSED' })],
-    ['a request timeout', Object.assign(new Error('a request has exceeded the configured 15000 ms requestTimeout.'), { name: 'TimeoutError', code: 'ETIMEDOUT' })],
+    [
+      'a request timeout',
+      Object.assign(new Error('a request has exceeded the configured 15000 ms requestTimeout.'), { name: 'TimeoutError', code: 'ETIMEDOUT' }),
+    ],
     ['a DNS failure', Object.assign(new Error('getaddrinfo EAI_AGAIN ec2.us-east-1.amazonaws.com'), { code: 'EAI_AGAIN' })],
   ])('makes %s a retryable AwsUnreachableError', (_what, error) => {
     expect(named(error)).toEqual(['AwsUnreachableError', true]);
@@ -35,7 +38,10 @@ describe('AWS error translation', () => {
     expect(named(ec2Error('IncorrectInstanceState'))).toEqual(['InstanceNotReadyError', true]);
     expect(named(ec2Error('IncorrectState'))).toEqual(['AssociationRaceError', true]);
     expect(named(ec2Error('InvalidInstanceID.NotFound'))).toEqual(['InstanceGoneError', false]);
-    expect(named(ec2Error('InvalidParameterValue', 'Value (X) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name'))).toEqual(['ProfileNotVisibleError', true]);
+    expect(named(ec2Error('InvalidParameterValue', 'Value (X) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name'))).toEqual([
+      'ProfileNotVisibleError',
+      true,
+    ]);
     expect(named(ec2Error('RequestLimitExceeded', 'Request limit exceeded.', 503))).toEqual(['ThrottledError', true]);
     expect(named(ec2Error('UnauthorizedOperation'))).toEqual(['PermissionDeniedError', false]);
   });

@@ -7,7 +7,9 @@ import { createClients } from '../../lib/aws/clients.js';
 /** createClients with an instrument hook that records every client it is handed (as Powertools' tracer would wrap it). */
 function counted() {
   const built: unknown[] = [];
-  const clients = createClients({ region: 'eu-west-1', instrument: <T>(client: T) => {
+  const clients = createClients({
+    region: 'eu-west-1',
+    instrument: <T>(client: T) => {
       built.push(client);
       return client;
     },

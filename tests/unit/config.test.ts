@@ -5,7 +5,11 @@ import { ConfigInvalidError } from '../../lib/errors.js';
 describe('environment', () => {
   it('has safe defaults', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ mappingFile: `${process.cwd()}/mapping.yaml`, notifyLevel: 'changes', engine: { dryRun: false, maxChanges: 50, concurrency: 4, settleWaitMs: 20_000 } });
+    expect(config).toMatchObject({
+      mappingFile: `${process.cwd()}/mapping.yaml`,
+      notifyLevel: 'changes',
+      engine: { dryRun: false, maxChanges: 50, concurrency: 4, settleWaitMs: 20_000 },
+    });
     expect(config.topicArn).toBeUndefined();
   });
 
@@ -21,7 +25,11 @@ describe('environment', () => {
       NOTIFY_LEVEL: 'failures',
       SELF_ROLE_ARN: 'arn:aws:iam::123456789012:role/profile-guard-prod-eu-west-1',
     });
-    expect(config).toMatchObject({ mappingFile: `${process.cwd()}/mapping.prod.yaml`, notifyLevel: 'failures', engine: { dryRun: true, maxChanges: 200, concurrency: 8, settleWaitMs: 0 } });
+    expect(config).toMatchObject({
+      mappingFile: `${process.cwd()}/mapping.prod.yaml`,
+      notifyLevel: 'failures',
+      engine: { dryRun: true, maxChanges: 200, concurrency: 8, settleWaitMs: 0 },
+    });
   });
 
   it('treats empty strings as unset', () => {

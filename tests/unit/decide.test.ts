@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type ActionKind, decide, writes } from '../../lib/decide.js';
 import { DECISION_TABLE, renderDecisionTable } from '../../lib/decision-table.js';
-import { DECISION_TABLE_END, DECISION_TABLE_START } from '../../scripts/docs.js';
 import { parseMapping } from '../../lib/mapping/load.js';
 import type { CurrentAssociation, InstanceFacts, InstanceState } from '../../lib/model.js';
+import { DECISION_TABLE_END, DECISION_TABLE_START } from '../../scripts/docs.js';
 
 const mapping = parseMapping(`
 version: 1

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type DeadLetter, type Stack, classifyDeadLetter, stackFrom } from '../../lib/dlq.js';
+import { classifyDeadLetter, type DeadLetter, type Stack, stackFrom } from '../../lib/dlq.js';
 import { DLQ_FIXTURES, type DlqFixture, type DlqFixtureName, dlqFixture } from '../fixtures/dlq/index.js';
 
 const found = stackFrom({ queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/profile-guard-dev-dlq', account: '123456789012', region: 'us-east-1' });
@@ -10,9 +10,14 @@ const stack: Stack = found.stack;
 type Json = any;
 const attr = (attributes: unknown, name: string): unknown => (attributes as Record<string, { StringValue?: unknown }> | undefined)?.[name]?.StringValue;
 const ours = (event: Json) => event?.account === stack.account && event?.region === stack.region;
-const isFunction = (arn: unknown, base: string) => arn === base || arn === `${base}:$LATEST` || (typeof arn === 'string' && /^:[1-9]\d*$/.test(arn.slice(base.length)) && arn.startsWith(base));
+const isFunction = (arn: unknown, base: string) =>
+  arn === base || arn === `${base}:$LATEST` || (typeof arn === 'string' && /^:[1-9]\d*$/.test(arn.slice(base.length)) && arn.startsWith(base));
 const isSweepSchedule = (event: Json) =>
-  event?.source === 'aws.events' && event?.['detail-type'] === 'Scheduled Event' && Array.isArray(event?.resources) && event.resources.includes(stack.sweepRuleArn) && ours(event);
+  event?.source === 'aws.events' &&
+  event?.['detail-type'] === 'Scheduled Event' &&
+  Array.isArray(event?.resources) &&
+  event.resources.includes(stack.sweepRuleArn) &&
+  ours(event);
 
 /**
  * The oracle, written apart from lib/dlq.ts: whatever redrive would act on provably comes from this stack.
@@ -42,7 +47,8 @@ function assertVouched(verdict: DeadLetter, body: string, attributes: unknown): 
       return;
     case 'failed-sweep': {
       const fromRecord = isFunction(json.requestContext?.functionArn, stack.functions.sweep) && isSweepSchedule(json.requestPayload);
-      const fromRule = attr(attributes, 'RULE_ARN') === stack.sweepRuleArn && isFunction(attr(attributes, 'TARGET_ARN'), stack.functions.sweep) && isSweepSchedule(json);
+      const fromRule =
+        attr(attributes, 'RULE_ARN') === stack.sweepRuleArn && isFunction(attr(attributes, 'TARGET_ARN'), stack.functions.sweep) && isSweepSchedule(json);
       expect(fromRecord || fromRule).toBe(true);
     }
   }
@@ -104,9 +110,13 @@ describe('classifyDeadLetter on hostile bodies', () => {
 
   it('never throws on any JSON, and acts only on what provably comes from this stack', () => {
     fc.assert(
-      fc.property(fc.jsonValue(), fc.dictionary(fc.constantFrom('RULE_ARN', 'TARGET_ARN', 'ERROR_CODE', 'kind'), fc.record({ StringValue: foreign })), (json, attributes) => {
-        check(JSON.stringify(json) ?? '', attributes);
-      }),
+      fc.property(
+        fc.jsonValue(),
+        fc.dictionary(fc.constantFrom('RULE_ARN', 'TARGET_ARN', 'ERROR_CODE', 'kind'), fc.record({ StringValue: foreign })),
+        (json, attributes) => {
+          check(JSON.stringify(json) ?? '', attributes);
+        },
+      ),
     );
   });
 
@@ -150,7 +160,9 @@ describe('classifyDeadLetter on hostile bodies', () => {
         const fixture = dlqFixture(fixtureName);
         const original = path.reduce<Json>((node, key) => node?.[key], fixture[where]);
         // A qualifier on our own function ARN is not a forgery; anything else different is.
-        fc.pre(value !== original && !(typeof original === 'string' && typeof value === 'string' && value.startsWith(`${original.replace(/:\$LATEST$/, '')}:`)));
+        fc.pre(
+          value !== original && !(typeof original === 'string' && typeof value === 'string' && value.startsWith(`${original.replace(/:\$LATEST$/, '')}:`)),
+        );
         fc.pre(!(typeof original === 'string' && original.endsWith(':$LATEST') && value === original.replace(/:\$LATEST$/, '')));
         setAt(fixture[where], path, value, false);
         const verdict = check(JSON.stringify(fixture.body), fixture.attributes);

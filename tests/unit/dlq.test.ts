@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type DeadLetter, MAX_DEAD_LETTER_BYTES, type Stack, type StackInputs, classifyDeadLetter, printable, stackFrom } from '../../lib/dlq.js';
+import { classifyDeadLetter, type DeadLetter, MAX_DEAD_LETTER_BYTES, printable, type Stack, type StackInputs, stackFrom } from '../../lib/dlq.js';
 import { type DlqFixture, dlqFixture } from '../fixtures/dlq/index.js';
 
 const ACCOUNT = '123456789012';
@@ -21,7 +21,11 @@ function edited(name: Parameters<typeof dlqFixture>[0], edit: (body: any, attrib
   return fixture;
 }
 const str = (StringValue: string) => ({ DataType: 'String', StringValue });
-const setAside = (looksLike: string, reason: string | RegExp) => ({ kind: 'set-aside', looksLike, reason: typeof reason === 'string' ? reason : expect.stringMatching(reason) });
+const setAside = (looksLike: string, reason: string | RegExp) => ({
+  kind: 'set-aside',
+  looksLike,
+  reason: typeof reason === 'string' ? reason : expect.stringMatching(reason),
+});
 
 describe('this stack comes from trusted inputs only', () => {
   it('derives functions, rules and topic from the queue, the caller account and the region', () => {
@@ -35,7 +39,9 @@ describe('this stack comes from trusted inputs only', () => {
         remediate: 'arn:aws:lambda:us-east-1:123456789012:function:profile-guard-dev-remediate',
         sweep: 'arn:aws:lambda:us-east-1:123456789012:function:profile-guard-dev-sweep',
       },
-      eventRuleArns: ['run-instances', 'state-running', 'tags', 'profile-drift'].map((r) => `arn:aws:events:us-east-1:123456789012:rule/profile-guard-dev-${r}`),
+      eventRuleArns: ['run-instances', 'state-running', 'tags', 'profile-drift'].map(
+        (r) => `arn:aws:events:us-east-1:123456789012:rule/profile-guard-dev-${r}`,
+      ),
       sweepRuleArn: 'arn:aws:events:us-east-1:123456789012:rule/profile-guard-dev-sweep',
       topicArn: 'arn:aws:sns:us-east-1:123456789012:profile-guard-dev-reports',
     });
@@ -52,16 +58,32 @@ describe('this stack comes from trusted inputs only', () => {
   });
 
   it('takes a moto endpoint, a stage with hyphens, an agreeing --stage and a configured topic', () => {
-    const stack = stackOf({ queueUrl: `http://127.0.0.1:5000/${ACCOUNT}/profile-guard-team-a-dlq`, stage: 'team-a', topicArn: 'arn:aws:sns:us-east-1:123456789012:ops' });
+    const stack = stackOf({
+      queueUrl: `http://127.0.0.1:5000/${ACCOUNT}/profile-guard-team-a-dlq`,
+      stage: 'team-a',
+      topicArn: 'arn:aws:sns:us-east-1:123456789012:ops',
+    });
     expect(stack).toMatchObject({ name: 'profile-guard-team-a', stage: 'team-a', topicArn: 'arn:aws:sns:us-east-1:123456789012:ops' });
   });
 
   it.each<[string, Partial<StackInputs>, string]>([
     ['not a URL', { queueUrl: 'profile-guard-dev-dlq' }, '--queue-url is not a URL: profile-guard-dev-dlq'],
-    ['no account in the path', { queueUrl: 'https://sqs.us-east-1.amazonaws.com/profile-guard-dev-dlq' }, '--queue-url must look like https://sqs.<region>.amazonaws.com/<account>/profile-guard-<stage>-dlq, not https://sqs.us-east-1.amazonaws.com/profile-guard-dev-dlq'],
-    ['another queue', { queueUrl: `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/orders-dlq` }, 'queue orders-dlq is not a profile-guard DLQ (profile-guard-<stage>-dlq)'],
+    [
+      'no account in the path',
+      { queueUrl: 'https://sqs.us-east-1.amazonaws.com/profile-guard-dev-dlq' },
+      '--queue-url must look like https://sqs.<region>.amazonaws.com/<account>/profile-guard-<stage>-dlq, not https://sqs.us-east-1.amazonaws.com/profile-guard-dev-dlq',
+    ],
+    [
+      'another queue',
+      { queueUrl: `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/orders-dlq` },
+      'queue orders-dlq is not a profile-guard DLQ (profile-guard-<stage>-dlq)',
+    ],
     ['a stage the queue does not have', { stage: 'prod' }, '--stage prod does not match the queue profile-guard-dev-dlq (stage dev)'],
-    ['a queue in another account', { queueUrl: `https://sqs.us-east-1.amazonaws.com/${OTHER}/profile-guard-dev-dlq` }, `the queue is in account ${OTHER} but your credentials are for ${ACCOUNT}: redrive runs in the stack's own account`],
+    [
+      'a queue in another account',
+      { queueUrl: `https://sqs.us-east-1.amazonaws.com/${OTHER}/profile-guard-dev-dlq` },
+      `the queue is in account ${OTHER} but your credentials are for ${ACCOUNT}: redrive runs in the stack's own account`,
+    ],
     ['a queue in another region', { region: 'eu-west-1' }, 'the queue is in us-east-1 but redrive runs in eu-west-1: pass --region us-east-1'],
     ['a topic that is not an ARN', { topicArn: 'reports' }, '--topic-arn is not an SNS topic ARN: reports'],
   ])('refuses %s', (_case, inputs, problem) => {
@@ -115,11 +137,17 @@ describe('anything not provably from this stack is set aside, with the reason', 
       body.topicArn = `arn:aws:sns:us-east-1:${OTHER}:profile-guard-dev-reports`;
     });
     expect(classify(forged)).toEqual(
-      setAside('unpublished-report', `names topic arn:aws:sns:us-east-1:${OTHER}:profile-guard-dev-reports, not the configured topic ${DEV.topicArn}; reports go only to the configured topic`),
+      setAside(
+        'unpublished-report',
+        `names topic arn:aws:sns:us-east-1:${OTHER}:profile-guard-dev-reports, not the configured topic ${DEV.topicArn}; reports go only to the configured topic`,
+      ),
     );
     // The stack's own topic is "another topic" too when the operator configured a different one.
     const ops = stackOf({ topicArn: 'arn:aws:sns:us-east-1:123456789012:ops' });
-    expect(classify(dlqFixture('unpublished-report'), ops)).toMatchObject({ kind: 'set-aside', reason: expect.stringContaining(`names topic ${DEV.topicArn}`) });
+    expect(classify(dlqFixture('unpublished-report'), ops)).toMatchObject({
+      kind: 'set-aside',
+      reason: expect.stringContaining(`names topic ${DEV.topicArn}`),
+    });
   });
 
   it.each([
@@ -149,8 +177,16 @@ describe('anything not provably from this stack is set aside, with the reason', 
   });
 
   it.each<[string, (payload: any) => void, string]>([
-    ['whose payload is not a Scheduled Event', (p) => (p['detail-type'] = 'Object Created'), "from this stack's sweep, but its payload is not a Scheduled Event"],
-    ['for another rule', (p) => (p.resources = [`arn:aws:events:us-east-1:${ACCOUNT}:rule/profile-guard-prod-sweep`]), `from this stack's sweep, but its Scheduled Event does not name the sweep rule ${DEV.sweepRuleArn}`],
+    [
+      'whose payload is not a Scheduled Event',
+      (p) => (p['detail-type'] = 'Object Created'),
+      "from this stack's sweep, but its payload is not a Scheduled Event",
+    ],
+    [
+      'for another rule',
+      (p) => (p.resources = [`arn:aws:events:us-east-1:${ACCOUNT}:rule/profile-guard-prod-sweep`]),
+      `from this stack's sweep, but its Scheduled Event does not name the sweep rule ${DEV.sweepRuleArn}`,
+    ],
     ['from another account', (p) => (p.account = OTHER), `from this stack's sweep, but the event is from ${OTHER} us-east-1, not ${ACCOUNT} us-east-1`],
   ])("a record of this stack's sweep %s", (_case, edit, reason) => {
     const forged = edited('lambda-destination-sweep', (body) => edit(body.requestPayload));
@@ -175,13 +211,33 @@ describe('anything not provably from this stack is set aside, with the reason', 
 
   it.each<[string, (attributes: DlqFixture['attributes']) => void, string | RegExp]>([
     ['without RULE_ARN', (a) => delete a.RULE_ARN, 'an EventBridge event without the RULE_ARN attribute EventBridge sets on every event it dead-letters'],
-    ['from another stage', (a) => (a.RULE_ARN = str(`arn:aws:events:us-east-1:${ACCOUNT}:rule/profile-guard-prod-tags`)), `from rule arn:aws:events:us-east-1:${ACCOUNT}:rule/profile-guard-prod-tags, not one of profile-guard-dev's rules`],
+    [
+      'from another stage',
+      (a) => (a.RULE_ARN = str(`arn:aws:events:us-east-1:${ACCOUNT}:rule/profile-guard-prod-tags`)),
+      `from rule arn:aws:events:us-east-1:${ACCOUNT}:rule/profile-guard-prod-tags, not one of profile-guard-dev's rules`,
+    ],
     // profile-guard-dev-* also matches stage "dev-x": the rules are named exactly, never by prefix.
-    ['from a stage that shares our prefix', (a) => (a.RULE_ARN = str(`arn:aws:events:us-east-1:${ACCOUNT}:rule/profile-guard-dev-x-tags`)), /^from rule .*profile-guard-dev-x-tags, not one of/],
-    ['from another account', (a) => (a.RULE_ARN = str(`arn:aws:events:us-east-1:${OTHER}:rule/profile-guard-dev-tags`)), /^from rule arn:aws:events:us-east-1:999999999999:rule\/profile-guard-dev-tags, not one/],
-    ['aimed at another target', (a) => (a.TARGET_ARN = str(`arn:aws:lambda:us-east-1:${OTHER}:function:x`)), `rule ${DEV.eventRuleArns[2]} targets ${DEV.functions.remediate}, but TARGET_ARN is arn:aws:lambda:us-east-1:${OTHER}:function:x`],
+    [
+      'from a stage that shares our prefix',
+      (a) => (a.RULE_ARN = str(`arn:aws:events:us-east-1:${ACCOUNT}:rule/profile-guard-dev-x-tags`)),
+      /^from rule .*profile-guard-dev-x-tags, not one of/,
+    ],
+    [
+      'from another account',
+      (a) => (a.RULE_ARN = str(`arn:aws:events:us-east-1:${OTHER}:rule/profile-guard-dev-tags`)),
+      /^from rule arn:aws:events:us-east-1:999999999999:rule\/profile-guard-dev-tags, not one/,
+    ],
+    [
+      'aimed at another target',
+      (a) => (a.TARGET_ARN = str(`arn:aws:lambda:us-east-1:${OTHER}:function:x`)),
+      `rule ${DEV.eventRuleArns[2]} targets ${DEV.functions.remediate}, but TARGET_ARN is arn:aws:lambda:us-east-1:${OTHER}:function:x`,
+    ],
     ['without TARGET_ARN', (a) => delete a.TARGET_ARN, `rule ${DEV.eventRuleArns[2]} targets ${DEV.functions.remediate}, but TARGET_ARN is missing`],
-    ['with an attribute that is not a string', (a) => (a.RULE_ARN = { DataType: 'Binary', BinaryValue: new Uint8Array([1]) }), /without the RULE_ARN attribute/],
+    [
+      'with an attribute that is not a string',
+      (a) => (a.RULE_ARN = { DataType: 'Binary', BinaryValue: new Uint8Array([1]) }),
+      /without the RULE_ARN attribute/,
+    ],
   ])('an undelivered event %s', (_case, edit, reason) => {
     expect(classify(edited('eventbridge-undelivered', (_body, attributes) => edit(attributes)))).toEqual(setAside('undelivered-event', reason));
   });
@@ -213,12 +269,28 @@ describe('anything not provably from this stack is set aside, with the reason', 
 
   it('a body bigger than any genuine dead letter is not even parsed', () => {
     const body = JSON.stringify({ ...dlqFixture('unpublished-report').body, padding: 'x'.repeat(MAX_DEAD_LETTER_BYTES) });
-    expect(classifyDeadLetter(body, {}, DEV)).toEqual(setAside('unknown', `the body is ${Buffer.byteLength(body)} bytes, more than any genuine dead letter (${MAX_DEAD_LETTER_BYTES})`));
+    expect(classifyDeadLetter(body, {}, DEV)).toEqual(
+      setAside('unknown', `the body is ${Buffer.byteLength(body)} bytes, more than any genuine dead letter (${MAX_DEAD_LETTER_BYTES})`),
+    );
   });
 
   it.each<[string, DlqFixture, DeadLetter]>([
-    ['a destination record without a function', edited('lambda-destination-remediate', (b) => (b.requestContext.functionArn = 42)), setAside('failed-invocation', 'a Lambda destination record, but requestContext.functionArn: Invalid input: expected string, received number') as DeadLetter],
-    ['an envelope whose report is broken', edited('unpublished-report', (b) => (b.report.counts.changed = 'one')), setAside('unpublished-report', 'a profile-guard report envelope, but report.counts.changed: Invalid input: expected number, received string') as DeadLetter],
+    [
+      'a destination record without a function',
+      edited('lambda-destination-remediate', (b) => (b.requestContext.functionArn = 42)),
+      setAside(
+        'failed-invocation',
+        'a Lambda destination record, but requestContext.functionArn: Invalid input: expected string, received number',
+      ) as DeadLetter,
+    ],
+    [
+      'an envelope whose report is broken',
+      edited('unpublished-report', (b) => (b.report.counts.changed = 'one')),
+      setAside(
+        'unpublished-report',
+        'a profile-guard report envelope, but report.counts.changed: Invalid input: expected number, received string',
+      ) as DeadLetter,
+    ],
   ])('says where %s is broken', (_case, fixture, verdict) => {
     expect(classify(fixture)).toEqual(verdict);
   });

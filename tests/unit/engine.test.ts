@@ -8,10 +8,10 @@ import {
 } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import type { Deadline } from '../../lib/deadline.js';
-import { DEFAULT_ENGINE_OPTIONS, type EngineOptions, createEngine } from '../../lib/engine.js';
+import { createEngine, DEFAULT_ENGINE_OPTIONS, type EngineOptions } from '../../lib/engine.js';
 import { silentLog } from '../../lib/log.js';
 import { parseMapping } from '../../lib/mapping/load.js';
-import { type FakeInstance, describeInstancesOutput, ec2Error, mockEc2, writeCalls } from '../../support/ec2-mock.js';
+import { describeInstancesOutput, ec2Error, type FakeInstance, mockEc2, writeCalls } from '../../support/ec2-mock.js';
 
 const mapping = parseMapping(`
 version: 1
@@ -38,11 +38,12 @@ function setup(fleet: FakeInstance[] | (() => FakeInstance[]), options: Partial<
   const sleep = async (ms: number) => {
     sleeps.push(ms);
   };
-  const engine = createEngine(
-    { ec2: client, sleep, backoff: { attempts: 4, baseDelayMs: 1000, sleep }, log: silentLog, deadline: options.deadline },
-    map,
-    { ...DEFAULT_ENGINE_OPTIONS, settleWaitMs: 10_000, settlePollMs: 2_500, ...options },
-  );
+  const engine = createEngine({ ec2: client, sleep, backoff: { attempts: 4, baseDelayMs: 1000, sleep }, log: silentLog, deadline: options.deadline }, map, {
+    ...DEFAULT_ENGINE_OPTIONS,
+    settleWaitMs: 10_000,
+    settlePollMs: 2_500,
+    ...options,
+  });
   return { engine, mock, sleeps };
 }
 
@@ -57,7 +58,10 @@ describe('engine: acting on EC2 as it really behaves', () => {
   it('replaces a wrong profile on a running instance atomically', async () => {
     const { engine, mock } = setup([{ id: A, tags: web, profile: 'AdminProfile' }]);
     const [result] = await engine.remediateIds([A]);
-    expect(mock).toHaveReceivedCommandWith(ReplaceIamInstanceProfileAssociationCommand, { AssociationId: `iip-assoc-${A.slice(2)}`, IamInstanceProfile: { Name: 'WebProfile' } });
+    expect(mock).toHaveReceivedCommandWith(ReplaceIamInstanceProfileAssociationCommand, {
+      AssociationId: `iip-assoc-${A.slice(2)}`,
+      IamInstanceProfile: { Name: 'WebProfile' },
+    });
     expect(mock).not.toHaveReceivedCommand(DisassociateIamInstanceProfileCommand);
     expect(result).toMatchObject({ action: 'replace', from: 'AdminProfile', to: 'WebProfile', outcome: 'changed' });
   });
@@ -98,7 +102,10 @@ describe('engine: acting on EC2 as it really behaves', () => {
 
   it('retries the attach while EC2 still sees the association it just removed', async () => {
     const { engine, mock, sleeps } = setup([{ id: A, state: 'stopped', tags: web, profile: 'AdminProfile' }]);
-    mock.on(AssociateIamInstanceProfileCommand).rejectsOnce(ec2Error('IncorrectState', `There is an existing association for instance ${A}`)).resolves({});
+    mock
+      .on(AssociateIamInstanceProfileCommand)
+      .rejectsOnce(ec2Error('IncorrectState', `There is an existing association for instance ${A}`))
+      .resolves({});
     const [result] = await engine.remediateIds([A]);
     expect(mock).toHaveReceivedCommandTimes(AssociateIamInstanceProfileCommand, 2);
     expect(sleeps).toEqual([1000]);
@@ -133,7 +140,11 @@ describe('engine: acting on EC2 as it really behaves', () => {
     const [result] = await engine.remediateIds([A]);
     expect(sleeps).toEqual([2500, 2500, 2500, 2500]);
     expect(mock).not.toHaveReceivedCommand(AssociateIamInstanceProfileCommand);
-    expect(result).toMatchObject({ outcome: 'waiting', action: 'wait', reason: 'still pending after 10s; the running state-change event (or the sweep) finishes it' });
+    expect(result).toMatchObject({
+      outcome: 'waiting',
+      action: 'wait',
+      reason: 'still pending after 10s; the running state-change event (or the sweep) finishes it',
+    });
     expect(result?.error).toBeUndefined();
   });
 
@@ -181,7 +192,7 @@ describe('engine: acting on EC2 as it really behaves', () => {
 
   it('retries with backoff while IAM propagates a new profile', async () => {
     const { engine, mock, sleeps } = setup([{ id: A, tags: web }]);
-    const invalid = ec2Error('InvalidParameterValue', "Value (WebProfile) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name");
+    const invalid = ec2Error('InvalidParameterValue', 'Value (WebProfile) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name');
     mock.on(AssociateIamInstanceProfileCommand).rejectsOnce(invalid).rejectsOnce(invalid).resolves({});
     const [result] = await engine.remediateIds([A]);
     expect(sleeps).toEqual([1000, 2000]);
@@ -193,7 +204,10 @@ describe('engine: acting on EC2 as it really behaves', () => {
     mock.on(AssociateIamInstanceProfileCommand).rejects(ec2Error('InvalidParameterValue', 'Invalid IAM Instance Profile name'));
     const [result] = await engine.remediateIds([A]);
     expect(sleeps).toEqual([1000, 2000, 4000]);
-    expect(result).toMatchObject({ outcome: 'failed', error: { name: 'ProfileNotVisibleError', retryable: true, message: expect.stringContaining('WebProfile') } });
+    expect(result).toMatchObject({
+      outcome: 'failed',
+      error: { name: 'ProfileNotVisibleError', retryable: true, message: expect.stringContaining('WebProfile') },
+    });
   });
 
   it('skips an instance that vanished between read and write', async () => {
@@ -205,7 +219,9 @@ describe('engine: acting on EC2 as it really behaves', () => {
 
   it('fails without retry and names iam:PassRole when EC2 refuses for lack of permission', async () => {
     const { engine, mock } = setup([{ id: A, tags: web }]);
-    mock.on(AssociateIamInstanceProfileCommand).rejects(ec2Error('UnauthorizedOperation', 'You are not authorized to perform this operation. Encoded authorization failure message: abc'));
+    mock
+      .on(AssociateIamInstanceProfileCommand)
+      .rejects(ec2Error('UnauthorizedOperation', 'You are not authorized to perform this operation. Encoded authorization failure message: abc'));
     const [result] = await engine.remediateIds([A]);
     expect(result?.error).toMatchObject({ name: 'PermissionDeniedError', retryable: false });
     expect(result?.error?.message).toContain('iam:PassRole on the role inside instance profile WebProfile');
@@ -219,8 +235,16 @@ describe('engine: acting on EC2 as it really behaves', () => {
   });
 
   it('handles every instance on its own: one failure does not stop the others', async () => {
-    const { engine, mock } = setup([{ id: A, tags: web }, { id: B, tags: web }, { id: C, tags: web }]);
-    mock.on(AssociateIamInstanceProfileCommand).resolves({}).on(AssociateIamInstanceProfileCommand, { InstanceId: B }).rejects(ec2Error('UnauthorizedOperation'));
+    const { engine, mock } = setup([
+      { id: A, tags: web },
+      { id: B, tags: web },
+      { id: C, tags: web },
+    ]);
+    mock
+      .on(AssociateIamInstanceProfileCommand)
+      .resolves({})
+      .on(AssociateIamInstanceProfileCommand, { InstanceId: B })
+      .rejects(ec2Error('UnauthorizedOperation'));
     const results = await engine.remediateIds([A, B, C]);
     expect(results.map((r) => r.outcome)).toEqual(['changed', 'failed', 'changed']);
   });
@@ -230,7 +254,11 @@ describe('engine: acting on EC2 as it really behaves', () => {
     mock.on(DescribeInstancesCommand).rejects(ec2Error('UnauthorizedOperation'));
     const results = await engine.remediateIds([A, B]);
     expect(results).toEqual([
-      expect.objectContaining({ instanceId: A, outcome: 'failed', error: expect.objectContaining({ name: 'PermissionDeniedError', message: expect.stringContaining('ec2:DescribeInstances') }) }),
+      expect.objectContaining({
+        instanceId: A,
+        outcome: 'failed',
+        error: expect.objectContaining({ name: 'PermissionDeniedError', message: expect.stringContaining('ec2:DescribeInstances') }),
+      }),
       expect.objectContaining({ instanceId: B, outcome: 'failed' }),
     ]);
   });
@@ -260,7 +288,9 @@ describe('engine: acting on EC2 as it really behaves', () => {
   it('turns the metadata endpoint on only where the rule says so', async () => {
     const { engine, mock } = setup([{ id: A, tags: { app: 'needs-metadata' }, profile: 'WebProfile', httpTokens: 'required', httpEndpoint: 'disabled' }]);
     const [result] = await engine.remediateIds([A]);
-    expect(mock.commandCalls(ModifyInstanceMetadataOptionsCommand).map((c) => c.args[0].input)).toEqual([{ InstanceId: A, HttpTokens: 'required', HttpEndpoint: 'enabled' }]);
+    expect(mock.commandCalls(ModifyInstanceMetadataOptionsCommand).map((c) => c.args[0].input)).toEqual([
+      { InstanceId: A, HttpTokens: 'required', HttpEndpoint: 'enabled' },
+    ]);
     expect(result?.reason).toMatch(/the metadata endpoint, which was off, turned on$/);
   });
 
@@ -274,7 +304,14 @@ describe('engine: acting on EC2 as it really behaves', () => {
 
 describe('engine: staying inside the invocation', () => {
   it('backs off for a profile EC2 cannot see only once per invocation', async () => {
-    const { engine, mock, sleeps } = setup([{ id: A, tags: web }, { id: B, tags: web }, { id: C, tags: web }], { concurrency: 1 });
+    const { engine, mock, sleeps } = setup(
+      [
+        { id: A, tags: web },
+        { id: B, tags: web },
+        { id: C, tags: web },
+      ],
+      { concurrency: 1 },
+    );
     mock.on(AssociateIamInstanceProfileCommand).rejects(ec2Error('InvalidParameterValue', 'Invalid IAM Instance Profile name'));
     const results = await engine.remediateIds([A, B, C]);
     expect(sleeps).toEqual([1000, 2000, 4000]);
@@ -286,7 +323,13 @@ describe('engine: staying inside the invocation', () => {
   it('starts no change once the deadline has passed, and leaves it to the retry', async () => {
     let checks = 0;
     // Time is up right after the read: the decision is known, the write is not started.
-    const { engine, mock } = setup([{ id: A, tags: web }, { id: B, tags: web, profile: 'WebProfile' }], { deadline: fakeDeadline(() => (checks++ < 1 ? 60_000 : -1)) });
+    const { engine, mock } = setup(
+      [
+        { id: A, tags: web },
+        { id: B, tags: web, profile: 'WebProfile' },
+      ],
+      { deadline: fakeDeadline(() => (checks++ < 1 ? 60_000 : -1)) },
+    );
     const results = await engine.remediateIds([A, B]);
     expect(writeCalls(mock)).toEqual([]);
     expect(results).toEqual([
@@ -296,7 +339,13 @@ describe('engine: staying inside the invocation', () => {
   });
 
   it('reads nothing once the deadline has passed, and names every instance it did not reach', async () => {
-    const { engine, mock } = setup([{ id: A, tags: web }, { id: B, tags: web }], { deadline: fakeDeadline(() => -1) });
+    const { engine, mock } = setup(
+      [
+        { id: A, tags: web },
+        { id: B, tags: web },
+      ],
+      { deadline: fakeDeadline(() => -1) },
+    );
     const results = await engine.remediateIds([A, B]);
     expect(mock.calls()).toHaveLength(0);
     expect(results.map((r) => [r.instanceId, r.outcome, r.reason, r.error?.name, r.error?.retryable])).toEqual([
@@ -328,7 +377,7 @@ describe('engine: the sweep', () => {
       .rejectsOnce(ec2Error('RequestLimitExceeded', 'Request limit exceeded.', 503));
     const { results, incomplete } = await engine.remediateAll();
     expect(results).toEqual([expect.objectContaining({ instanceId: A, outcome: 'changed' })]);
-    expect(incomplete).toBe('could not list instances after 1: DescribeInstances: throttled after the SDK\'s retries (RequestLimitExceeded)');
+    expect(incomplete).toBe("could not list instances after 1: DescribeInstances: throttled after the SDK's retries (RequestLimitExceeded)");
   });
 
   it('stops paging when the deadline has passed', async () => {
@@ -344,14 +393,30 @@ describe('engine: the sweep', () => {
 
 describe('engine: safety limits', () => {
   it('dry run decides and reports but writes nothing', async () => {
-    const { engine, mock } = setup([{ id: A, tags: web }, { id: B, tags: web, profile: 'Other' }], { dryRun: true });
+    const { engine, mock } = setup(
+      [
+        { id: A, tags: web },
+        { id: B, tags: web, profile: 'Other' },
+      ],
+      { dryRun: true },
+    );
     const results = await engine.remediateIds([A, B]);
     expect(writeCalls(mock)).toEqual([]);
-    expect(results.map((r) => [r.action, r.outcome])).toEqual([['associate', 'planned'], ['replace', 'planned']]);
+    expect(results.map((r) => [r.action, r.outcome])).toEqual([
+      ['associate', 'planned'],
+      ['replace', 'planned'],
+    ]);
   });
 
   it('defers changes past the blast-radius cap to the retry or the sweep, and says so', async () => {
-    const { engine, mock } = setup([{ id: A, tags: web }, { id: B, tags: web }, { id: C, tags: web }], { maxChanges: 1, concurrency: 1 });
+    const { engine, mock } = setup(
+      [
+        { id: A, tags: web },
+        { id: B, tags: web },
+        { id: C, tags: web },
+      ],
+      { maxChanges: 1, concurrency: 1 },
+    );
     const results = await engine.remediateIds([A, B, C]);
     expect(mock).toHaveReceivedCommandTimes(AssociateIamInstanceProfileCommand, 1);
     expect(results.map((r) => r.outcome)).toEqual(['changed', 'deferred', 'deferred']);
@@ -359,8 +424,18 @@ describe('engine: safety limits', () => {
   });
 
   it('gives the budget back when a change fails', async () => {
-    const { engine, mock } = setup([{ id: A, tags: web }, { id: B, tags: web }], { maxChanges: 1, concurrency: 1 });
-    mock.on(AssociateIamInstanceProfileCommand, { InstanceId: A }).rejects(ec2Error('UnauthorizedOperation')).on(AssociateIamInstanceProfileCommand, { InstanceId: B }).resolves({});
+    const { engine, mock } = setup(
+      [
+        { id: A, tags: web },
+        { id: B, tags: web },
+      ],
+      { maxChanges: 1, concurrency: 1 },
+    );
+    mock
+      .on(AssociateIamInstanceProfileCommand, { InstanceId: A })
+      .rejects(ec2Error('UnauthorizedOperation'))
+      .on(AssociateIamInstanceProfileCommand, { InstanceId: B })
+      .resolves({});
     const results = await engine.remediateIds([A, B]);
     expect(results.map((r) => r.outcome)).toEqual(['failed', 'changed']);
   });

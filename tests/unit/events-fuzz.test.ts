@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { CATALOGUE } from '../../lib/events/catalogue.js';
 import { isAccount, isArn, isEventId, isIsoTime, isRegion } from '../../lib/events/fields.js';
 import { MAX_IDS_PER_EVENT, type ParsedEvent, parseEvent } from '../../lib/events/parse.js';
-import { loadSample, sampleFor } from '../../support/samples.js';
 import { isInstanceId } from '../../lib/model.js';
-import { SAMPLE_NAMES, hostileValue, mutatedSample } from '../../scripts/bench/events.js';
+import { hostileValue, mutatedSample, SAMPLE_NAMES } from '../../scripts/bench/events.js';
+import { loadSample, sampleFor } from '../../support/samples.js';
 
 const PRINTABLE = /^[\x20-\x7e]*$/;
 

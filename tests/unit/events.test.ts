@@ -36,11 +36,17 @@ describe('sample events', () => {
   });
 
   it('ignores a failed RunInstances call', () => {
-    expect(parseEvent(loadSample('cloudtrail-run-instances-failed'))).toMatchObject({ status: 'ignored', reason: expect.stringContaining('Client.UnauthorizedOperation') });
+    expect(parseEvent(loadSample('cloudtrail-run-instances-failed'))).toMatchObject({
+      status: 'ignored',
+      reason: expect.stringContaining('Client.UnauthorizedOperation'),
+    });
   });
 
   it("ignores profile-guard's own association calls", () => {
-    expect(parseEvent(loadSample('cloudtrail-associate-by-profile-guard'), { selfRoleArn: SELF_ROLE })).toMatchObject({ status: 'ignored', reason: 'made by profile-guard itself' });
+    expect(parseEvent(loadSample('cloudtrail-associate-by-profile-guard'), { selfRoleArn: SELF_ROLE })).toMatchObject({
+      status: 'ignored',
+      reason: 'made by profile-guard itself',
+    });
   });
 
   it('records who made the call', () => {
@@ -132,7 +138,11 @@ describe('bad events are rejected with a reason, never thrown', () => {
       { ...run, detail: { ...(run.detail as object), responseElements: null } },
       /carries no instance id at detail.responseElements.instancesSet.items\[\].instanceId/,
     ],
-    ['a state change with a malformed id', { ...loadSample('ec2-state-running'), detail: { 'instance-id': 'i-XYZ; drop', state: 'running' } }, /carries no instance id/],
+    [
+      'a state change with a malformed id',
+      { ...loadSample('ec2-state-running'), detail: { 'instance-id': 'i-XYZ; drop', state: 'running' } },
+      /carries no instance id/,
+    ],
   ])('%s', (_name, event, reason) => {
     const parsed = parseEvent(event);
     expect(parsed.status).toBe('rejected');

@@ -19,7 +19,11 @@ rules:
     match: { tags: { app: "web-*" } }
     profile: WebProfile
 `);
-const facts = (tags: Record<string, string>): InstanceFacts => ({ instanceId: 'i-0123456789abcdef0', state: 'running', tags: new Map(Object.entries({ app: 'web-1', ...tags })) });
+const facts = (tags: Record<string, string>): InstanceFacts => ({
+  instanceId: 'i-0123456789abcdef0',
+  state: 'running',
+  tags: new Map(Object.entries({ app: 'web-1', ...tags })),
+});
 
 describe('the opt-out tag with an end date', () => {
   it('"true" exempts for ever, with the reason the reports always gave', () => {
@@ -50,11 +54,15 @@ describe('the opt-out tag with an end date', () => {
 
   it('is active exactly while now is before the end of the named day (property)', () => {
     fc.assert(
-      fc.property(fc.date({ min: at('2000-01-01T00:00:00Z'), max: at('2099-12-31T00:00:00Z'), noInvalidDate: true }), fc.date({ min: at('2000-01-01T00:00:00Z'), max: at('2100-01-01T00:00:00Z'), noInvalidDate: true }), (day, now) => {
-        const value = `until:${day.toISOString().slice(0, 10)}`;
-        const end = Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate() + 1);
-        expect(optOutOf(TAG, value, now).kind).toBe(now.getTime() < end ? 'active' : 'expired');
-      }),
+      fc.property(
+        fc.date({ min: at('2000-01-01T00:00:00Z'), max: at('2099-12-31T00:00:00Z'), noInvalidDate: true }),
+        fc.date({ min: at('2000-01-01T00:00:00Z'), max: at('2100-01-01T00:00:00Z'), noInvalidDate: true }),
+        (day, now) => {
+          const value = `until:${day.toISOString().slice(0, 10)}`;
+          const end = Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate() + 1);
+          expect(optOutOf(TAG, value, now).kind).toBe(now.getTime() < end ? 'active' : 'expired');
+        },
+      ),
     );
   });
 });

@@ -1,4 +1,4 @@
-import { type Server, createServer, request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -70,15 +70,29 @@ function call(endpoint: string, action: string, service = 'ec2'): Promise<Answer
     request.end(body);
   });
 }
-const errorCode = (promise: Promise<unknown>) => promise.then(() => 'answered', (error: NodeJS.ErrnoException) => error.code ?? error.message);
+const errorCode = (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'answered',
+    (error: NodeJS.ErrnoException) => error.code ?? error.message,
+  );
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('identifying the AWS call', () => {
   it('reads the service from the SigV4 scope and the action from a query body or the JSON target', () => {
-    const scope = (service: string) => ({ authorization: `AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=0` });
-    expect(identifyCall(scope('ec2'), 'Action=AssociateIamInstanceProfile&InstanceId=i-1')).toEqual({ service: 'ec2', action: 'AssociateIamInstanceProfile', protocol: 'query' });
+    const scope = (service: string) => ({
+      authorization: `AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=0`,
+    });
+    expect(identifyCall(scope('ec2'), 'Action=AssociateIamInstanceProfile&InstanceId=i-1')).toEqual({
+      service: 'ec2',
+      action: 'AssociateIamInstanceProfile',
+      protocol: 'query',
+    });
     expect(identifyCall(scope('sns'), 'Action=Publish&TopicArn=x')).toEqual({ service: 'sns', action: 'Publish', protocol: 'query' });
-    expect(identifyCall({ ...scope('sqs'), 'x-amz-target': 'AmazonSQS.SendMessage' }, '{}')).toEqual({ service: 'sqs', action: 'SendMessage', protocol: 'json' });
+    expect(identifyCall({ ...scope('sqs'), 'x-amz-target': 'AmazonSQS.SendMessage' }, '{}')).toEqual({
+      service: 'sqs',
+      action: 'SendMessage',
+      protocol: 'json',
+    });
     expect(identifyCall({ 'x-amz-target': 'AmazonSQS.ReceiveMessage' }, '{}')).toEqual({ service: 'sqs', action: 'ReceiveMessage', protocol: 'json' });
     expect(identifyCall({}, 'not a form')).toEqual({ service: 'unknown', action: 'unknown', protocol: 'unknown' });
   });
@@ -111,11 +125,17 @@ describe('the fault proxy', () => {
       { kind: 'throttle', actions: ['DescribeImages'] },
     ]);
     const ec2 = new EC2Client({ endpoint: p.endpoint, maxAttempts: 1 });
-    const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (error: { name: string; $metadata?: { httpStatusCode?: number } }) => [error.name, error.$metadata?.httpStatusCode]);
+    const failure = (promise: Promise<unknown>) =>
+      promise.then(
+        () => undefined,
+        (error: { name: string; $metadata?: { httpStatusCode?: number } }) => [error.name, error.$metadata?.httpStatusCode],
+      );
     expect(await failure(ec2.send(new DescribeInstancesCommand({})))).toEqual(['Unavailable', 503]);
     const raw = await call(p.endpoint, 'DescribeImages');
     expect(raw.status).toBe(503);
-    expect(raw.body).toMatch(/<Response><Errors><Error><Code>RequestLimitExceeded<\/Code><Message>Request limit exceeded\.<\/Message><\/Error><\/Errors><RequestID>[^<]+<\/RequestID><\/Response>$/);
+    expect(raw.body).toMatch(
+      /<Response><Errors><Error><Code>RequestLimitExceeded<\/Code><Message>Request limit exceeded\.<\/Message><\/Error><\/Errors><RequestID>[^<]+<\/RequestID><\/Response>$/,
+    );
     expect(received).toEqual([]);
     ec2.destroy();
   });

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { OPERATIONS_BY_PRINCIPAL } from '../../lib/aws/index.js';
 import { actionsOf } from '../../lib/aws/operations.js';
 import { type FindingContent, findingId, productArn, toAsff } from '../../lib/findings/asff.js';
-import { type OpenFinding, contentsOfReport, planImports } from '../../lib/findings/plan.js';
+import { contentsOfReport, type OpenFinding, planImports } from '../../lib/findings/plan.js';
 import { publishFindings } from '../../lib/findings/publish.js';
 import type { Log } from '../../lib/log.js';
 import { loadMappingFile } from '../../lib/mapping/load.js';
@@ -19,13 +19,33 @@ const hub = mockClient(SecurityHubClient);
 
 function recordingLog() {
   const lines: { level: string; message: string; fields: object }[] = [];
-  const at = (level: string) => (message: string, ...extra: object[]) => void lines.push({ level, message, fields: Object.assign({}, ...extra) });
+  const at =
+    (level: string) =>
+    (message: string, ...extra: object[]) =>
+      void lines.push({ level, message, fields: Object.assign({}, ...extra) });
   const log: Log = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
   return { log, lines };
 }
 
-const drift: InstanceResult = { instanceId: 'i-0a1b2c3d4e5f6000d', name: 'analytics-1', state: 'running', action: 'report-drift', from: 'AdminProfile', to: 'AnalyticsProfile', rule: 'analytics', outcome: 'drift', reason: 'wears AdminProfile, rule analytics wants AnalyticsProfile; onWrongProfile is report' };
-const content = (instanceId: string, status: FindingContent['status'] = 'FAILED'): FindingContent => ({ control: 'instance-profile', instanceId, status, severity: 'MEDIUM', title: 't', description: 'd' });
+const drift: InstanceResult = {
+  instanceId: 'i-0a1b2c3d4e5f6000d',
+  name: 'analytics-1',
+  state: 'running',
+  action: 'report-drift',
+  from: 'AdminProfile',
+  to: 'AnalyticsProfile',
+  rule: 'analytics',
+  outcome: 'drift',
+  reason: 'wears AdminProfile, rule analytics wants AnalyticsProfile; onWrongProfile is report',
+};
+const content = (instanceId: string, status: FindingContent['status'] = 'FAILED'): FindingContent => ({
+  control: 'instance-profile',
+  instanceId,
+  status,
+  severity: 'MEDIUM',
+  title: 't',
+  description: 'd',
+});
 const idOf = (n: number) => `i-${n.toString(16).padStart(17, '0')}`;
 
 describe('ASFF: every field Security Hub requires', () => {
@@ -51,18 +71,34 @@ describe('ASFF: every field Security Hub requires', () => {
       Resources: [{ Type: 'AwsEc2Instance', Id: 'arn:aws:ec2:eu-west-1:123456789012:instance/i-0a1b2c3d4e5f6000d', Partition: 'aws', Region: 'eu-west-1' }],
       Compliance: { Status: 'FAILED' },
       RecordState: 'ACTIVE',
-      Remediation: { Recommendation: { Text: 'If AnalyticsProfile is right, run: npx profile-guard apply --instance i-0a1b2c3d4e5f6000d. Otherwise change the instance\'s tags or the mapping.' } },
-      ProductFields: { 'profile-guard/rule': 'analytics', 'profile-guard/action': 'report-drift', 'profile-guard/outcome': 'drift', 'profile-guard/reportId': GOLDEN_INPUT.reportId, 'profile-guard/name': 'analytics-1' },
+      Remediation: {
+        Recommendation: {
+          Text: "If AnalyticsProfile is right, run: npx profile-guard apply --instance i-0a1b2c3d4e5f6000d. Otherwise change the instance's tags or the mapping.",
+        },
+      },
+      ProductFields: {
+        'profile-guard/rule': 'analytics',
+        'profile-guard/action': 'report-drift',
+        'profile-guard/outcome': 'drift',
+        'profile-guard/reportId': GOLDEN_INPUT.reportId,
+        'profile-guard/name': 'analytics-1',
+      },
     });
   });
 
   it('uses the partition of the region in every ARN', () => {
     expect(productArn({ account: '123456789012', region: 'cn-north-1' })).toBe('arn:aws-cn:securityhub:cn-north-1:123456789012:product/123456789012/default');
-    expect(toAsff({ account: '123456789012', region: 'us-gov-west-1' }, content('i-0123456789abcdef0'), { createdAt: 'x', updatedAt: 'y' }).Resources?.[0]).toMatchObject({ Partition: 'aws-us-gov', Id: 'arn:aws-us-gov:ec2:us-gov-west-1:123456789012:instance/i-0123456789abcdef0' });
+    expect(
+      toAsff({ account: '123456789012', region: 'us-gov-west-1' }, content('i-0123456789abcdef0'), { createdAt: 'x', updatedAt: 'y' }).Resources?.[0],
+    ).toMatchObject({ Partition: 'aws-us-gov', Id: 'arn:aws-us-gov:ec2:us-gov-west-1:123456789012:instance/i-0123456789abcdef0' });
   });
 
   it('keeps Title and Description within Security Hub limits', () => {
-    const long = toAsff(scope, { ...content('i-0123456789abcdef0'), title: 'x'.repeat(300), description: 'y'.repeat(2000) }, { createdAt: 'a', updatedAt: 'b' });
+    const long = toAsff(
+      scope,
+      { ...content('i-0123456789abcdef0'), title: 'x'.repeat(300), description: 'y'.repeat(2000) },
+      { createdAt: 'a', updatedAt: 'b' },
+    );
     expect(long.Title).toHaveLength(256);
     expect(long.Description).toHaveLength(1024);
   });
@@ -75,8 +111,22 @@ describe('which results become findings', () => {
       ...MIXED_RESULTS,
       { ...MIXED_RESULTS[0], instanceId: 'i-0000000000000000e', outcome: 'planned' } as InstanceResult,
       { ...MIXED_RESULTS[0], instanceId: 'i-0000000000000000f', outcome: 'deferred' } as InstanceResult,
-      { instanceId: 'i-00000000000000010', action: 'skip', outcome: 'failed', reason: 'could not read the instance', error: { name: 'ThrottledError', message: 'x', retryable: true } },
-      { ...MIXED_RESULTS[0], instanceId: 'i-00000000000000011', action: 'disassociate', from: 'WebProfile', to: undefined, outcome: 'failed', error: { name: 'PermissionDeniedError', message: 'no', retryable: false } } as InstanceResult,
+      {
+        instanceId: 'i-00000000000000010',
+        action: 'skip',
+        outcome: 'failed',
+        reason: 'could not read the instance',
+        error: { name: 'ThrottledError', message: 'x', retryable: true },
+      },
+      {
+        ...MIXED_RESULTS[0],
+        instanceId: 'i-00000000000000011',
+        action: 'disassociate',
+        from: 'WebProfile',
+        to: undefined,
+        outcome: 'failed',
+        error: { name: 'PermissionDeniedError', message: 'no', retryable: false },
+      } as InstanceResult,
     ];
     const contents = contentsOfReport(buildReport({ ...GOLDEN_INPUT, results }));
     expect(contents.map((c) => [c.instanceId, c.status, c.severity])).toEqual([
@@ -102,7 +152,12 @@ describe('planning the imports', () => {
 
   it('imports every FAILED finding but closes only what is open, keeping when it was first found', () => {
     const openFindings = new Map([open('i-0000000000000000a', '2026-11-01T00:00:00.000Z', '2026-11-20T00:00:00.000Z')]);
-    const findings = planImports(scope, [content('i-0000000000000000a', 'PASSED'), content('i-0000000000000000b', 'PASSED'), content('i-0000000000000000c')], openFindings, NOW);
+    const findings = planImports(
+      scope,
+      [content('i-0000000000000000a', 'PASSED'), content('i-0000000000000000b', 'PASSED'), content('i-0000000000000000c')],
+      openFindings,
+      NOW,
+    );
     expect(findings.map((f) => [f.Id?.split('/')[3], f.Compliance?.Status, f.RecordState, f.CreatedAt, f.UpdatedAt])).toEqual([
       ['i-0000000000000000a', 'PASSED', 'ARCHIVED', '2026-11-01T00:00:00.000Z', NOW.toISOString()],
       ['i-0000000000000000c', 'FAILED', 'ACTIVE', NOW.toISOString(), NOW.toISOString()],
@@ -120,7 +175,9 @@ describe('publishing findings to Security Hub', () => {
   beforeEach(() => {
     hub.reset();
     hub.on(GetFindingsCommand).resolves({ Findings: [] });
-    hub.on(BatchImportFindingsCommand).callsFake((input: { Findings: AwsSecurityFinding[] }) => ({ SuccessCount: input.Findings.length, FailedCount: 0, FailedFindings: [] }));
+    hub
+      .on(BatchImportFindingsCommand)
+      .callsFake((input: { Findings: AwsSecurityFinding[] }) => ({ SuccessCount: input.Findings.length, FailedCount: 0, FailedFindings: [] }));
   });
 
   it('imports in batches of at most 100, in order', async () => {
@@ -140,14 +197,21 @@ describe('publishing findings to Security Hub', () => {
     await publishFindings({ hub: new SecurityHubClient({}), log: recordingLog().log }, scope, { contents }, NOW);
     const lookups = hub.commandCalls(GetFindingsCommand).map((c) => c.args[0].input.Filters);
     expect(lookups.map((f) => f?.Id?.length)).toEqual([20, 20, 5]);
-    expect(lookups[0]).toMatchObject({ ProductArn: [{ Value: productArn(scope), Comparison: 'EQUALS' }], RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' }] });
+    expect(lookups[0]).toMatchObject({
+      ProductArn: [{ Value: productArn(scope), Comparison: 'EQUALS' }],
+      RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' }],
+    });
     // Nothing was open, so nothing is closed: no archived finding for an instance that never had one.
     expect(hub.commandCalls(BatchImportFindingsCommand)).toHaveLength(0);
   });
 
   it('lists every open finding of ours once, instead, for a sweep-sized run, and keeps only ours', async () => {
     const ours = toAsff(scope, content(idOf(7)), { createdAt: '2026-11-01T00:00:00.000Z', updatedAt: '2026-11-02T00:00:00.000Z' });
-    const foreign = { ...ours, Id: 'arn:aws:securityhub:eu-west-1::product/aws/inspector/x', ProductArn: 'arn:aws:securityhub:eu-west-1::product/aws/inspector' };
+    const foreign = {
+      ...ours,
+      Id: 'arn:aws:securityhub:eu-west-1::product/aws/inspector/x',
+      ProductArn: 'arn:aws:securityhub:eu-west-1::product/aws/inspector',
+    };
     const archived = { ...toAsff(scope, content(idOf(8), 'PASSED'), { createdAt: 'a', updatedAt: 'b' }) };
     hub.on(GetFindingsCommand).resolves({ Findings: [ours, foreign, archived] });
     const contents = Array.from({ length: 150 }, (_, i) => content(idOf(i), 'PASSED'));
@@ -160,7 +224,9 @@ describe('publishing findings to Security Hub', () => {
       { Value: 'profile-guard/opt-out-expiry', Comparison: 'EQUALS' },
     ]);
     const imported = hub.commandCalls(BatchImportFindingsCommand).flatMap((c) => c.args[0].input.Findings ?? []);
-    expect(imported.map((f) => [f.Id, f.Compliance?.Status, f.RecordState, f.CreatedAt])).toEqual([[ours.Id, 'PASSED', 'ARCHIVED', '2026-11-01T00:00:00.000Z']]);
+    expect(imported.map((f) => [f.Id, f.Compliance?.Status, f.RecordState, f.CreatedAt])).toEqual([
+      [ours.Id, 'PASSED', 'ARCHIVED', '2026-11-01T00:00:00.000Z'],
+    ]);
     expect(outcome).toEqual({ imported: 1, failed: 0 });
   });
 
@@ -170,7 +236,10 @@ describe('publishing findings to Security Hub', () => {
     await publishFindings(
       { hub: new SecurityHubClient({}), log: recordingLog().log },
       scope,
-      { contents: [], closeAbsent: [{ control: 'instance-profile', present: new Set([idOf(1)]), close: (id) => ({ ...content(id, 'NOT_AVAILABLE'), title: 'gone' }) }] },
+      {
+        contents: [],
+        closeAbsent: [{ control: 'instance-profile', present: new Set([idOf(1)]), close: (id) => ({ ...content(id, 'NOT_AVAILABLE'), title: 'gone' }) }],
+      },
       NOW,
     );
     const imported = hub.commandCalls(BatchImportFindingsCommand).flatMap((c) => c.args[0].input.Findings ?? []);
@@ -182,11 +251,20 @@ describe('publishing findings to Security Hub', () => {
     hub.on(BatchImportFindingsCommand).callsFake((input: { Findings: AwsSecurityFinding[] }) => {
       call++;
       if (call === 1) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 429 } });
-      return { SuccessCount: input.Findings.length - 1, FailedCount: 1, FailedFindings: [{ Id: input.Findings[0]?.Id, ErrorCode: 'InvalidInput', ErrorMessage: 'Finding Id is too long' }] };
+      return {
+        SuccessCount: input.Findings.length - 1,
+        FailedCount: 1,
+        FailedFindings: [{ Id: input.Findings[0]?.Id, ErrorCode: 'InvalidInput', ErrorMessage: 'Finding Id is too long' }],
+      };
     });
     const { log, lines } = recordingLog();
 
-    const outcome = await publishFindings({ hub: new SecurityHubClient({}), log }, scope, { contents: Array.from({ length: 130 }, (_, i) => content(idOf(i))) }, NOW);
+    const outcome = await publishFindings(
+      { hub: new SecurityHubClient({}), log },
+      scope,
+      { contents: Array.from({ length: 130 }, (_, i) => content(idOf(i))) },
+      NOW,
+    );
 
     expect(outcome).toEqual({ imported: 29, failed: 101 });
     expect(lines.map((l) => [l.level, l.message])).toEqual([
@@ -194,7 +272,11 @@ describe('publishing findings to Security Hub', () => {
       ['warn', 'Security Hub refused a finding'],
     ]);
     expect(lines[0]?.fields).toMatchObject({ findings: 100, error: { name: 'ThrottledError', retryable: true } });
-    expect(lines[1]?.fields).toEqual({ id: findingId(scope, idOf(100), 'instance-profile'), errorCode: 'InvalidInput', errorMessage: 'Finding Id is too long' });
+    expect(lines[1]?.fields).toEqual({
+      id: findingId(scope, idOf(100), 'instance-profile'),
+      errorCode: 'InvalidInput',
+      errorMessage: 'Finding Id is too long',
+    });
   });
 
   it('still imports FAILED findings when the lookup of open findings fails, and counts the failed lookup', async () => {
@@ -213,14 +295,28 @@ describe('Security Hub permissions follow the switch', () => {
 
   it('off (the default): no Security Hub action at all', () => {
     expect(actions(false).filter((a) => a.startsWith('securityhub:'))).toEqual([]);
-    expect(remediateStatements(mapping, refs).flatMap((s) => s.Action).sort()).toEqual(actionsOf(OPERATIONS_BY_PRINCIPAL.remediate).sort());
+    expect(
+      remediateStatements(mapping, refs)
+        .flatMap((s) => s.Action)
+        .sort(),
+    ).toEqual(actionsOf(OPERATIONS_BY_PRINCIPAL.remediate).sort());
   });
 
-  it('on: import into the account\'s own product, read the hub, nothing else', () => {
+  it("on: import into the account's own product, read the hub, nothing else", () => {
     const statements = remediateStatements(mapping, refs, { securityHub: true }).filter((s) => s.Action.some((a) => a.startsWith('securityhub:')));
     expect(statements).toEqual([
-      { Sid: 'ImportFindingsIfEnabled', Effect: 'Allow', Action: ['securityhub:BatchImportFindings'], Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:securityhub:${AWS::Region}:${AWS::AccountId}:product/${AWS::AccountId}/default' }] },
-      { Sid: 'ReadOwnFindingsIfEnabled', Effect: 'Allow', Action: ['securityhub:GetFindings'], Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:securityhub:${AWS::Region}:${AWS::AccountId}:hub/default' }] },
+      {
+        Sid: 'ImportFindingsIfEnabled',
+        Effect: 'Allow',
+        Action: ['securityhub:BatchImportFindings'],
+        Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:securityhub:${AWS::Region}:${AWS::AccountId}:product/${AWS::AccountId}/default' }],
+      },
+      {
+        Sid: 'ReadOwnFindingsIfEnabled',
+        Effect: 'Allow',
+        Action: ['securityhub:GetFindings'],
+        Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:securityhub:${AWS::Region}:${AWS::AccountId}:hub/default' }],
+      },
     ]);
   });
 

@@ -1,14 +1,14 @@
 import { AssociateIamInstanceProfileCommand, DescribeIamInstanceProfileAssociationsCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { RetryableFailuresError, handler } from '../../functions/remediate.js';
-import { sampleFor } from '../../support/samples.js';
+import { handler, RetryableFailuresError } from '../../functions/remediate.js';
 import { UNPUBLISHED_REPORT_KIND } from '../../lib/report/deliver.js';
 import { reportSchema } from '../../lib/report/schema.js';
 import { associationsOutput, describeInstancesOutput, ec2Error } from '../../support/ec2-mock.js';
+import { sampleFor } from '../../support/samples.js';
 
 // Class-level mocks: they reach the clients the handler builds for itself, as in Lambda.
 const ec2 = mockClient(EC2Client);
@@ -82,7 +82,10 @@ describe('remediate handler: retries, reports and bad input', () => {
     expect(sent?.QueueUrl).toBe(DLQ);
     expect(sent?.MessageAttributes?.kind?.StringValue).toBe(UNPUBLISHED_REPORT_KIND);
     const body = JSON.parse(sent?.MessageBody ?? '{}');
-    expect(body).toMatchObject({ kind: UNPUBLISHED_REPORT_KIND, error: { name: 'UnexpectedAwsError', message: 'sns:Publish: NotFoundException: Topic does not exist' } });
+    expect(body).toMatchObject({
+      kind: UNPUBLISHED_REPORT_KIND,
+      error: { name: 'UnexpectedAwsError', message: 'sns:Publish: NotFoundException: Topic does not exist' },
+    });
     expect(reportSchema.parse(body.report).results[0]).toMatchObject({ instanceId: ID, outcome: 'changed' });
   });
 
@@ -117,7 +120,9 @@ describe('remediate handler: a broken deployment', () => {
     process.env.MAPPING_FILE = 'tests/fixtures/mappings/shadowed.yaml';
     try {
       const fresh = await import('../../functions/remediate.js');
-      await expect(fresh.handler(sampleFor('ec2-state-running', [ID]), context)).rejects.toThrow(/shadowed\.yaml: invalid mapping:\n {2}- rule 1 "web-payments": unreachable/);
+      await expect(fresh.handler(sampleFor('ec2-state-running', [ID]), context)).rejects.toThrow(
+        /shadowed\.yaml: invalid mapping:\n {2}- rule 1 "web-payments": unreachable/,
+      );
     } finally {
       delete process.env.MAPPING_FILE;
     }

@@ -2,7 +2,7 @@
  * fast-check generators for mappings and instance facts, shared by the fuzz and property tests
  * and by scripts/bench/mapping.ts.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { type Mapping, mappingSchema } from '../../lib/mapping/schema.js';
 import type { AssociationState, CurrentAssociation, InstanceFacts, InstanceState } from '../../lib/model.js';
@@ -82,7 +82,12 @@ const ruleDocument = fc
 /** Billion laughs, of random width and depth. */
 const aliasBomb = fc.tuple(fc.integer({ min: 2, max: 12 }), fc.integer({ min: 2, max: 12 })).map(([width, depth]) => {
   const lines = [`l0: &l0 [${Array(width).fill('"lol"').join(', ')}]`];
-  for (let i = 1; i < depth; i++) lines.push(`l${i}: &l${i} [${Array(width).fill(`*l${i - 1}`).join(', ')}]`);
+  for (let i = 1; i < depth; i++)
+    lines.push(
+      `l${i}: &l${i} [${Array(width)
+        .fill(`*l${i - 1}`)
+        .join(', ')}]`,
+    );
   return `version: 1\nrules: []\n${lines.join('\n')}`;
 });
 

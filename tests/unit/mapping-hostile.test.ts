@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MappingInvalidError } from '../../lib/errors.js';
-import { UNEXPECTED_PROBLEM, loadMappingFile, parseMapping } from '../../lib/mapping/load.js';
+import { loadMappingFile, parseMapping, UNEXPECTED_PROBLEM } from '../../lib/mapping/load.js';
 import { fuzzedMappingSource } from './mapping-arbitraries.js';
 
 const FILE = 'stages/hostile.yaml';
@@ -41,7 +41,11 @@ describe('a hostile mapping is refused with a typed error naming the file, the p
     ],
     ['an alias inside its own anchor', 'version: 1\nrules: &r [ *r ]', ['YAML, line 2, column 13: alias *r refers to a node that contains it']],
     ['an alias bomb (billion laughs)', billionLaughs, ['YAML aliases expand to too much data (more than 100 alias uses, an alias bomb?): refused']],
-    ['a top-level __proto__ key', 'version: 1\n__proto__: { polluted: true }\nrules: []', ['YAML, line 2, column 1: key "__proto__" is not supported (JavaScript objects cannot hold it)']],
+    [
+      'a top-level __proto__ key',
+      'version: 1\n__proto__: { polluted: true }\nrules: []',
+      ['YAML, line 2, column 1: key "__proto__" is not supported (JavaScript objects cannot hold it)'],
+    ],
     [
       'a __proto__ tag key',
       'version: 1\nrules:\n  - name: sneaky\n    match:\n      tags: { __proto__: "*" }\n    profile: AdminProfile',
@@ -50,13 +54,21 @@ describe('a hostile mapping is refused with a typed error naming the file, the p
     ['a top-level constructor key', 'version: 1\nconstructor: 1\nrules: []', ['mapping: Unrecognized key: "constructor"']],
     ['an unknown YAML tag', 'version: !foo 1\nrules: []', ['YAML, line 1, column 10: Unresolved tag: !foo']],
     ['a list used as a key', 'version: 1\nrules: []\n? [a, b]\n: c', ['YAML, line 3, column 3: a key must be a plain word, not a list, a map or an alias']],
-    ['keys equal once JavaScript sees them', 'version: 1\nrules: []\nroles: { 1: a, "1": b }', ['YAML syntax, line 3, column 16: map keys must be unique: "1" is also at line 3, column 10']],
+    [
+      'keys equal once JavaScript sees them',
+      'version: 1\nrules: []\nroles: { 1: a, "1": b }',
+      ['YAML syntax, line 3, column 16: map keys must be unique: "1" is also at line 3, column 10'],
+    ],
     ['flow nesting that would exhaust the parser`s stack', '['.repeat(100_000), ['YAML nesting, line 1, column 33: more than 32 nested [ ] or { }']],
     ['deep block nesting', Array.from({ length: 40 }, (_, i) => `${' '.repeat(i)}a:`).join('\n'), ['YAML, line 32, column 32: more than 32 nested levels']],
     ['two documents', 'version: 1\nrules: []\n---\nversion: 1', [expect.stringMatching(/^YAML syntax, line 3, column 1: Source contains multiple documents/)]],
     ['an empty file', '', ['mapping: Invalid input: expected object, received null']],
     ['a YAML set where a list belongs', 'version: 1\nrules: !!set { a, b }', ['rules: Invalid input: expected array, received Set']],
-    ['an empty tag key', 'version: 1\nrules:\n  - { name: a, match: { tags: { "": x } }, profile: P }', ['rule 0 "a" match.tags."": tag key must not be empty']],
+    [
+      'an empty tag key',
+      'version: 1\nrules:\n  - { name: a, match: { tags: { "": x } }, profile: P }',
+      ['rule 0 "a" match.tags."": tag key must not be empty'],
+    ],
   ])('%s', (_name, source, expected) => {
     expect(problemsOf(source)).toEqual(expected);
   });

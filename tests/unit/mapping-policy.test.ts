@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decide } from '../../lib/decide.js';
 import { parseMapping } from '../../lib/mapping/load.js';
 import type { Mapping } from '../../lib/mapping/schema.js';
-import { type Statement, remediateStatements } from '../../policies/generate.js';
+import { remediateStatements, type Statement } from '../../policies/generate.js';
 import { instanceFacts, validMapping } from './mapping-arbitraries.js';
 
 const refs = {
@@ -17,12 +17,28 @@ const grantsDetach = (mapping: Mapping) => sid(statementsOf(mapping), 'DetachPro
 
 describe('the function role may disassociate exactly when decide can', () => {
   it.each([
-    ['a none rule, even with onWrongProfile: report', 'onWrongProfile: report\nrules:\n  - { name: q, match: { tags: { q: "true" } }, profile: none }\n  - { name: w, match: { tags: { app: w } }, profile: WebProfile }', true],
-    ['default: none with onWrongProfile: report', 'onWrongProfile: report\nrules:\n  - { name: w, match: { tags: { app: w } }, profile: WebProfile }\ndefault: none', true],
+    [
+      'a none rule, even with onWrongProfile: report',
+      'onWrongProfile: report\nrules:\n  - { name: q, match: { tags: { q: "true" } }, profile: none }\n  - { name: w, match: { tags: { app: w } }, profile: WebProfile }',
+      true,
+    ],
+    [
+      'default: none with onWrongProfile: report',
+      'onWrongProfile: report\nrules:\n  - { name: w, match: { tags: { app: w } }, profile: WebProfile }\ndefault: none',
+      true,
+    ],
     ['default: none and no profile at all', 'rules: []\ndefault: none', true],
-    ['replace mode and a real profile (detach-then-attach on a stopped instance)', 'rules:\n  - { name: w, match: { tags: { app: w } }, profile: WebProfile }', true],
+    [
+      'replace mode and a real profile (detach-then-attach on a stopped instance)',
+      'rules:\n  - { name: w, match: { tags: { app: w } }, profile: WebProfile }',
+      true,
+    ],
     ['replace mode and only a real default', 'rules: []\ndefault: BaselineProfile', true],
-    ['report mode, real profiles only', 'onWrongProfile: report\nrules:\n  - { name: w, match: { tags: { app: w } }, profile: WebProfile }\ndefault: BaselineProfile', false],
+    [
+      'report mode, real profiles only',
+      'onWrongProfile: report\nrules:\n  - { name: w, match: { tags: { app: w } }, profile: WebProfile }\ndefault: BaselineProfile',
+      false,
+    ],
     ['nothing mapped at all', 'rules: []', false],
   ])('%s: %s', (_name, body, expected) => {
     expect(grantsDetach(parseMapping(`version: 1\n${body}`))).toBe(expected);

@@ -33,7 +33,8 @@ describe('tag keys named like Object.prototype members are ordinary keys', () =>
   });
 
   it('lints such keys without crashing (a later rule on the same key is compared as data)', () => {
-    const source = 'version: 1\nrules:\n  - { name: a, match: { tags: { toString: "*" } }, profile: A }\n  - { name: b, match: { tags: { toString: x } }, profile: B }';
+    const source =
+      'version: 1\nrules:\n  - { name: a, match: { tags: { toString: "*" } }, profile: A }\n  - { name: b, match: { tags: { toString: x } }, profile: B }';
     expect(problemsOf(source)).toEqual([expect.stringContaining('rule 1 "b": unreachable: rule 0 "a"')]);
   });
 
@@ -56,7 +57,9 @@ describe('tag patterns the mapping refuses', () => {
     expect(problemsOf('version: 1\nrules:\n  - { name: everything, match: { tags: {} }, profile: AdminProfile }')).toEqual([
       'rule 0 "everything" match.tags: tags is empty, which would match every instance; name at least one tag (use "default" for a catch-all)',
     ]);
-    expect(problemsOf('version: 1\nrules:\n  - { name: net, match: { tags: {}, vpc: [vpc-0a] }, profile: NetProfile }')).toEqual([expect.stringContaining('rule 0 "net" match.tags: tags is empty')]);
+    expect(problemsOf('version: 1\nrules:\n  - { name: net, match: { tags: {}, vpc: [vpc-0a] }, profile: NetProfile }')).toEqual([
+      expect.stringContaining('rule 0 "net" match.tags: tags is empty'),
+    ]);
   });
 });
 

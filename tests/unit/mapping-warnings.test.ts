@@ -24,7 +24,9 @@ describe('confused-deputy warnings', () => {
 
   it('still warns when the only aws: tag is matched by "*" (any Auto Scaling group would do)', () => {
     expect(warningsOf('  - { name: any-asg, match: { tags: { "aws:autoscaling:groupName": "*", team: ops } }, profile: OpsProfile }')).toEqual([
-      expect.stringMatching(/^rule 0 "any-asg" attaches OpsProfile on tags anyone allowed to launch or tag instances can set \(aws:autoscaling:groupName, team\)/),
+      expect.stringMatching(
+        /^rule 0 "any-asg" attaches OpsProfile on tags anyone allowed to launch or tag instances can set \(aws:autoscaling:groupName, team\)/,
+      ),
     ]);
   });
 

@@ -29,12 +29,28 @@ describe('mapping validation', () => {
   it.each([
     ['wrong version', 'version: 2\nrules: []', 'version: version must be 1'],
     ['unknown top-level key', 'version: 1\nrules: []\nrulez: []', 'mapping: Unrecognized key: "rulez"'],
-    ['rule without match conditions', 'version: 1\nrules:\n  - { name: a, match: {}, profile: P }', 'rule 0 "a" match: match needs at least one of tags, vpc, subnet'],
-    ['bad profile name', 'version: 1\nrules:\n  - { name: a, match: { tags: { x: y } }, profile: "bad name" }', 'rule 0 "a" profile: must be an IAM instance profile name'],
+    [
+      'rule without match conditions',
+      'version: 1\nrules:\n  - { name: a, match: {}, profile: P }',
+      'rule 0 "a" match: match needs at least one of tags, vpc, subnet',
+    ],
+    [
+      'bad profile name',
+      'version: 1\nrules:\n  - { name: a, match: { tags: { x: y } }, profile: "bad name" }',
+      'rule 0 "a" profile: must be an IAM instance profile name',
+    ],
     ['bad vpc id', 'version: 1\nrules:\n  - { name: a, match: { vpc: [net-1] }, profile: P }', 'rule 0 "a" match.vpc.0: must be a VPC id'],
-    ['duplicate rule name', 'version: 1\nrules:\n  - { name: a, match: { tags: { x: y } }, profile: P }\n  - { name: a, match: { tags: { x: z } }, profile: Q }', 'rule 1 "a" name: duplicate rule name "a" (also rule 0)'],
+    [
+      'duplicate rule name',
+      'version: 1\nrules:\n  - { name: a, match: { tags: { x: y } }, profile: P }\n  - { name: a, match: { tags: { x: z } }, profile: Q }',
+      'rule 1 "a" name: duplicate rule name "a" (also rule 0)',
+    ],
     ['bad onWrongProfile', 'version: 1\nonWrongProfile: fix\nrules: []', 'onWrongProfile:'],
-    ['unknown rule field', 'version: 1\nrules:\n  - { name: a, match: { tags: { x: y } }, profile: P, imdsv: required }', 'rule 0 "a": Unrecognized key: "imdsv"'],
+    [
+      'unknown rule field',
+      'version: 1\nrules:\n  - { name: a, match: { tags: { x: y } }, profile: P, imdsv: required }',
+      'rule 0 "a": Unrecognized key: "imdsv"',
+    ],
     ['role for an unmapped profile', 'version: 1\nrules: []\nroles: { Ghost: GhostRole }', 'roles.Ghost: profile Ghost is not used'],
     ['YAML syntax error', 'version: 1\nrules: [', 'YAML syntax, line'],
     ['duplicate YAML key', 'version: 1\nversion: 1\nrules: []', 'YAML syntax'],
@@ -82,7 +98,11 @@ default: Baseline
   });
 
   it('first match wins', () => {
-    const tags = new Map([['team', 'payments'], ['env', 'prod'], ['app', 'web-1']]);
+    const tags = new Map([
+      ['team', 'payments'],
+      ['env', 'prod'],
+      ['app', 'web-1'],
+    ]);
     expect(desiredFor({ tags }, mapping)?.profile).toBe('Payments');
   });
 
@@ -96,18 +116,43 @@ default: Baseline
 
 describe('mapping lint', () => {
   it.each([
-    ['a rule after a broader one', '  - { name: any-web, match: { tags: { app: "web-*" } }, profile: Web }\n  - { name: web-front, match: { tags: { app: web-front, team: x } }, profile: Front }', 'rule 1 "web-front": unreachable: rule 0 "any-web" matches every instance it would'],
-    ['a rule after a key-present rule', '  - { name: any-app, match: { tags: { app: "*" } }, profile: Web }\n  - { name: glob, match: { tags: { app: "api-*" } }, profile: Api }', 'rule 1 "glob": unreachable: rule 0 "any-app"'],
-    ['a rule after one with a wider VPC list', '  - { name: vpcs, match: { vpc: [vpc-0a, vpc-0b] }, profile: Net }\n  - { name: one, match: { vpc: [vpc-0a], tags: { x: y } }, profile: One }', 'rule 1 "one": unreachable: rule 0 "vpcs"'],
-    ['a profile in two casings', '  - { name: a, match: { tags: { x: a } }, profile: WebProfile }\n  - { name: b, match: { tags: { x: b } }, profile: webprofile }', 'profile named with different casing: WebProfile, webprofile'],
+    [
+      'a rule after a broader one',
+      '  - { name: any-web, match: { tags: { app: "web-*" } }, profile: Web }\n  - { name: web-front, match: { tags: { app: web-front, team: x } }, profile: Front }',
+      'rule 1 "web-front": unreachable: rule 0 "any-web" matches every instance it would',
+    ],
+    [
+      'a rule after a key-present rule',
+      '  - { name: any-app, match: { tags: { app: "*" } }, profile: Web }\n  - { name: glob, match: { tags: { app: "api-*" } }, profile: Api }',
+      'rule 1 "glob": unreachable: rule 0 "any-app"',
+    ],
+    [
+      'a rule after one with a wider VPC list',
+      '  - { name: vpcs, match: { vpc: [vpc-0a, vpc-0b] }, profile: Net }\n  - { name: one, match: { vpc: [vpc-0a], tags: { x: y } }, profile: One }',
+      'rule 1 "one": unreachable: rule 0 "vpcs"',
+    ],
+    [
+      'a profile in two casings',
+      '  - { name: a, match: { tags: { x: a } }, profile: WebProfile }\n  - { name: b, match: { tags: { x: b } }, profile: webprofile }',
+      'profile named with different casing: WebProfile, webprofile',
+    ],
   ])('refuses %s', (_name, rules, expected) => {
     expect(problemsOf(`version: 1\nrules:\n${rules}`)).toEqual([expect.stringContaining(expected)]);
   });
 
   it.each([
-    ['narrower first, broader after', '  - { name: front, match: { tags: { app: web-front } }, profile: Front }\n  - { name: web, match: { tags: { app: "web-*" } }, profile: Web }'],
-    ['different glob values', '  - { name: a, match: { tags: { app: "web-*" } }, profile: Web }\n  - { name: b, match: { tags: { app: "api-*" } }, profile: Api }'],
-    ['an earlier rule limited to a VPC', '  - { name: a, match: { tags: { app: x }, vpc: [vpc-0a] }, profile: A }\n  - { name: b, match: { tags: { app: x } }, profile: B }'],
+    [
+      'narrower first, broader after',
+      '  - { name: front, match: { tags: { app: web-front } }, profile: Front }\n  - { name: web, match: { tags: { app: "web-*" } }, profile: Web }',
+    ],
+    [
+      'different glob values',
+      '  - { name: a, match: { tags: { app: "web-*" } }, profile: Web }\n  - { name: b, match: { tags: { app: "api-*" } }, profile: Api }',
+    ],
+    [
+      'an earlier rule limited to a VPC',
+      '  - { name: a, match: { tags: { app: x }, vpc: [vpc-0a] }, profile: A }\n  - { name: b, match: { tags: { app: x } }, profile: B }',
+    ],
   ])('accepts %s', (_name, rules) => {
     expect(() => parseMapping(`version: 1\nrules:\n${rules}`)).not.toThrow();
   });

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { MappingInvalidError } from '../../lib/errors.js';
 import { globMatches, normalizeGlob } from '../../lib/mapping/glob.js';
 import { globIncludes, globInclusion } from '../../lib/mapping/glob-inclusion.js';
 import { parseMapping } from '../../lib/mapping/load.js';
-import { MappingInvalidError } from '../../lib/errors.js';
 import { hostileGlob } from './mapping-arbitraries.js';
 
 const pattern = (maxLength: number) => fc.string({ unit: fc.constantFrom('a', 'b', '*', '?'), maxLength });
@@ -113,19 +113,30 @@ describe('the lint finds a rule shadowed by a broader glob', () => {
   };
 
   it('refuses prod* before prod-eu-* on the same key', () => {
-    const source = 'version: 1\nrules:\n  - { name: prod, match: { tags: { env: "prod*" } }, profile: Prod }\n  - { name: prod-eu, match: { tags: { env: "prod-eu-*" } }, profile: ProdEu }';
+    const source =
+      'version: 1\nrules:\n  - { name: prod, match: { tags: { env: "prod*" } }, profile: Prod }\n  - { name: prod-eu, match: { tags: { env: "prod-eu-*" } }, profile: ProdEu }';
     expect(problemsOf(source)).toEqual([expect.stringContaining('rule 1 "prod-eu": unreachable: rule 0 "prod"')]);
   });
 
   it('accepts the same two rules the other way round, and overlapping globs neither of which covers the other', () => {
-    expect(problemsOf('version: 1\nrules:\n  - { name: prod-eu, match: { tags: { env: "prod-eu-*" } }, profile: ProdEu }\n  - { name: prod, match: { tags: { env: "prod*" } }, profile: Prod }')).toEqual([]);
-    expect(problemsOf('version: 1\nrules:\n  - { name: a, match: { tags: { env: "*-eu" } }, profile: A }\n  - { name: b, match: { tags: { env: "prod-*" } }, profile: B }')).toEqual([]);
+    expect(
+      problemsOf(
+        'version: 1\nrules:\n  - { name: prod-eu, match: { tags: { env: "prod-eu-*" } }, profile: ProdEu }\n  - { name: prod, match: { tags: { env: "prod*" } }, profile: Prod }',
+      ),
+    ).toEqual([]);
+    expect(
+      problemsOf(
+        'version: 1\nrules:\n  - { name: a, match: { tags: { env: "*-eu" } }, profile: A }\n  - { name: b, match: { tags: { env: "prod-*" } }, profile: B }',
+      ),
+    ).toEqual([]);
   });
 
   it('needs every tag of the earlier rule to cover the later one', () => {
-    const source = 'version: 1\nrules:\n  - { name: a, match: { tags: { env: "prod*", team: "*" } }, profile: A }\n  - { name: b, match: { tags: { env: "prod-?" } }, profile: B }';
+    const source =
+      'version: 1\nrules:\n  - { name: a, match: { tags: { env: "prod*", team: "*" } }, profile: A }\n  - { name: b, match: { tags: { env: "prod-?" } }, profile: B }';
     expect(problemsOf(source)).toEqual([]);
-    const covered = 'version: 1\nrules:\n  - { name: a, match: { tags: { env: "prod*", team: "*" } }, profile: A }\n  - { name: b, match: { tags: { env: "prod-?", team: "pay*" } }, profile: B }';
+    const covered =
+      'version: 1\nrules:\n  - { name: a, match: { tags: { env: "prod*", team: "*" } }, profile: A }\n  - { name: b, match: { tags: { env: "prod-?", team: "pay*" } }, profile: B }';
     expect(problemsOf(covered)).toEqual([expect.stringContaining('rule 1 "b": unreachable: rule 0 "a"')]);
   });
 

@@ -2,7 +2,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConfigInvalidError } from '../../lib/errors.js';
 import { type Observability, observeInvocation } from '../../lib/observe/invocation.js';
-import { METRICS_NAMESPACE, countInvocation, createMetrics } from '../../lib/observe/metrics.js';
+import { countInvocation, createMetrics, METRICS_NAMESPACE } from '../../lib/observe/metrics.js';
 import { heartbeatWindow, sweepPeriodSeconds } from '../../lib/observe/schedule.js';
 import { loadObserveSettings } from '../../lib/observe/settings.js';
 import type { TraceSink } from '../../lib/observe/trace.js';
@@ -97,7 +97,17 @@ describe('invocation metrics (EMF on stdout)', () => {
 
     const [main] = withMetric('Changed');
     expect(main?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['service', 'stage']]);
-    expect(main).toMatchObject({ Changed: 2, Failed: 1, Drift: 0, Deferred: 1, Waiting: 1, ReportsUndelivered: 1, FindingsImported: 0, FindingsFailed: 0, ExceptionsExpired: 0 });
+    expect(main).toMatchObject({
+      Changed: 2,
+      Failed: 1,
+      Drift: 0,
+      Deferred: 1,
+      Waiting: 1,
+      ReportsUndelivered: 1,
+      FindingsImported: 0,
+      FindingsFailed: 0,
+      ExceptionsExpired: 0,
+    });
     expect(main?.instanceIds).toBe('i-0a1b2c3d4e5f60001,i-0a1b2c3d4e5f60002,i-0a1b2c3d4e5f60003,i-0a1b2c3d4e5f60006,i-0a1b2c3d4e5f60007');
     expect(main?.reportId).toBe(GOLDEN_INPUT.reportId);
     for (const line of emf()) {
@@ -177,7 +187,9 @@ describe('the sweep schedule and the settings', () => {
 
   it('refuses a schedule it cannot read, naming the parameter and the forms it takes', () => {
     for (const bad of ['rate(0 hours)', 'rate(6 weeks)', 'every 6 hours', '']) {
-      expect(() => sweepPeriodSeconds(bad)).toThrow(new ConfigInvalidError(`sweepRate ${JSON.stringify(bad)}: expected rate(N minutes|hours|days) or cron(...)`));
+      expect(() => sweepPeriodSeconds(bad)).toThrow(
+        new ConfigInvalidError(`sweepRate ${JSON.stringify(bad)}: expected rate(N minutes|hours|days) or cron(...)`),
+      );
     }
   });
 
@@ -190,7 +202,11 @@ describe('the sweep schedule and the settings', () => {
   });
 
   it('reads the stage, the Security Hub switch and the sweep rate, and names a bad variable', () => {
-    expect(loadObserveSettings({ STAGE: 'prod', SECURITY_HUB: 'true', SWEEP_RATE: 'rate(1 hour)' })).toEqual({ stage: 'prod', securityHub: true, sweepPeriodSeconds: 3600 });
+    expect(loadObserveSettings({ STAGE: 'prod', SECURITY_HUB: 'true', SWEEP_RATE: 'rate(1 hour)' })).toEqual({
+      stage: 'prod',
+      securityHub: true,
+      sweepPeriodSeconds: 3600,
+    });
     expect(loadObserveSettings({ SECURITY_HUB: '' })).toEqual({ stage: 'dev', securityHub: false, sweepPeriodSeconds: 21_600 });
     expect(() => loadObserveSettings({ SECURITY_HUB: 'yes' })).toThrow(/SECURITY_HUB: /);
     expect(() => loadObserveSettings({ STAGE: 'prod stage' })).toThrow(/STAGE: must be a stage name/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type CredentialSource, type TargetCredentials, createTargetAccess } from '../../lib/aws/credentials.js';
+import { type CredentialSource, createTargetAccess, type TargetCredentials } from '../../lib/aws/credentials.js';
 
 /** Credentials that expire an hour after the (injected) clock says they were issued; counts AssumeRole. */
 function hourlySource(now: () => number): CredentialSource & { calls: number } {

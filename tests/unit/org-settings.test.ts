@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { planTargets, sweepMessageSchema } from '../../lib/org/sweep.js';
 import { hubOf, loadOrgSettings } from '../../lib/org/settings.js';
+import { planTargets, sweepMessageSchema } from '../../lib/org/sweep.js';
 import { targetOfEvent } from '../../lib/org/target.js';
 
 describe('organization settings from the environment', () => {
@@ -10,7 +10,9 @@ describe('organization settings from the environment', () => {
   });
 
   it('reads the lists and names every bad value', () => {
-    expect(loadOrgSettings({ ORG_ID: 'o-abc123defg', ORG_ACCOUNTS: '111111111111, 222222222222', ORG_REGIONS: 'eu-west-1', ORG_SUSPENDED_ACCOUNTS: '222222222222' })).toEqual({
+    expect(
+      loadOrgSettings({ ORG_ID: 'o-abc123defg', ORG_ACCOUNTS: '111111111111, 222222222222', ORG_REGIONS: 'eu-west-1', ORG_SUSPENDED_ACCOUNTS: '222222222222' }),
+    ).toEqual({
       orgId: 'o-abc123defg',
       accounts: ['111111111111', '222222222222'],
       targetOus: [],
@@ -34,15 +36,21 @@ describe('where an event happened', () => {
   const fallback = { account: '123456789012', region: 'us-east-1' };
 
   it('takes the envelope, and rejects a detail that disagrees', () => {
-    expect(targetOfEvent({ account: '111111111111', region: 'eu-west-1', detail: { recipientAccountId: '111111111111', awsRegion: 'eu-west-1' } }, fallback)).toEqual({ target: { account: '111111111111', region: 'eu-west-1' } });
+    expect(
+      targetOfEvent({ account: '111111111111', region: 'eu-west-1', detail: { recipientAccountId: '111111111111', awsRegion: 'eu-west-1' } }, fallback),
+    ).toEqual({ target: { account: '111111111111', region: 'eu-west-1' } });
     expect(targetOfEvent({ account: '111111111111', region: 'eu-west-1', detail: { recipientAccountId: '<script>' } }, fallback)).toEqual({
       mismatch: 'the event is for account 111111111111 but its detail.recipientAccountId says (not an account id)',
     });
-    expect(targetOfEvent({ account: '111111111111', region: 'eu-west-1', detail: { awsRegion: 'us-west-2' } }, fallback)).toEqual({ mismatch: 'the event is for region eu-west-1 but its detail.awsRegion says us-west-2' });
+    expect(targetOfEvent({ account: '111111111111', region: 'eu-west-1', detail: { awsRegion: 'us-west-2' } }, fallback)).toEqual({
+      mismatch: 'the event is for region eu-west-1 but its detail.awsRegion says us-west-2',
+    });
   });
 
-  it('falls back to the function\'s own account and region for a native event without them, and never throws', () => {
-    expect(targetOfEvent({ region: 'eu-west-1', detail: { 'instance-id': 'i-1' } }, fallback)).toEqual({ target: { account: '123456789012', region: 'eu-west-1' } });
+  it("falls back to the function's own account and region for a native event without them, and never throws", () => {
+    expect(targetOfEvent({ region: 'eu-west-1', detail: { 'instance-id': 'i-1' } }, fallback)).toEqual({
+      target: { account: '123456789012', region: 'eu-west-1' },
+    });
     for (const hostile of [null, 42, 'x', [], { detail: null }, { account: 5, region: {} }]) expect(() => targetOfEvent(hostile, fallback)).not.toThrow();
   });
 });
@@ -58,8 +66,14 @@ describe('sweep targets and messages', () => {
   });
 
   it('accepts only a well-formed target message', () => {
-    expect(sweepMessageSchema.safeParse({ kind: 'profile-guard.sweep-target', account: '111111111111', region: 'eu-west-1' }).data).toMatchObject({ continuation: 0 });
-    for (const bad of [{}, { kind: 'profile-guard.sweep-target', account: '111111111111', region: 'eu-west-1', extra: 1 }, { kind: 'profile-guard.sweep-target', account: '111111111111', region: 'eu-west-1', continuation: -1 }]) {
+    expect(sweepMessageSchema.safeParse({ kind: 'profile-guard.sweep-target', account: '111111111111', region: 'eu-west-1' }).data).toMatchObject({
+      continuation: 0,
+    });
+    for (const bad of [
+      {},
+      { kind: 'profile-guard.sweep-target', account: '111111111111', region: 'eu-west-1', extra: 1 },
+      { kind: 'profile-guard.sweep-target', account: '111111111111', region: 'eu-west-1', continuation: -1 },
+    ]) {
       expect(sweepMessageSchema.safeParse(bad).success).toBe(false);
     }
   });

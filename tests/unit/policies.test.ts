@@ -30,7 +30,9 @@ describe('the operator policy', () => {
       ['CliPassOnlyMappedRolesToEc2', { StringEquals: { 'iam:PassedToService': ['ec2.amazonaws.com'] } }],
       ['DeployPassFunctionRoleToLambda', { StringEquals: { 'iam:PassedToService': ['lambda.amazonaws.com'] } }],
     ]);
-    expect(bySid.DeployPassFunctionRoleToLambda?.Resource).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/profile-guard-prod-${AWS::Region}' }]);
+    expect(bySid.DeployPassFunctionRoleToLambda?.Resource).toEqual([
+      { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/profile-guard-prod-${AWS::Region}' },
+    ]);
   });
 
   it('scopes deploy permissions to the stage`s own resources', () => {
@@ -56,7 +58,9 @@ describe('profile-guard policy', () => {
     const result = await cli(['policy', 'operator', '--stage', 'prod', '--account', '123456789012', '--region', 'eu-west-1']);
     expect(result.code).toBe(0);
     const document = JSON.parse(result.stdout);
-    expect(document.Statement.find((s: { Sid: string }) => s.Sid === 'CliRedriveDeadLetters').Resource).toEqual(['arn:aws:sqs:eu-west-1:123456789012:profile-guard-prod-dlq']);
+    expect(document.Statement.find((s: { Sid: string }) => s.Sid === 'CliRedriveDeadLetters').Resource).toEqual([
+      'arn:aws:sqs:eu-west-1:123456789012:profile-guard-prod-dlq',
+    ]);
     expect(result.stdout).not.toContain('Fn::Sub');
   });
 

@@ -1,8 +1,8 @@
 import {
   AssociateIamInstanceProfileCommand,
   DescribeIamInstanceProfileAssociationsCommand,
-  type DescribeInstancesCommandInput,
   DescribeInstancesCommand,
+  type DescribeInstancesCommandInput,
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -11,8 +11,8 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { associationsOutput, describeInstancesOutput, writeCalls } from '../../support/ec2-mock.js';
+import { asReceived, type DlqFixture, type DlqFixtureName, dlqFixture } from '../fixtures/dlq/index.js';
 import { cli } from '../helpers/cli.js';
-import { type DlqFixture, type DlqFixtureName, asReceived, dlqFixture } from '../fixtures/dlq/index.js';
 
 // Class-level mocks reach the clients the CLI builds from the operator's environment.
 const sqs = mockClient(SQSClient);
@@ -40,7 +40,8 @@ const redrive = (...extra: string[]) => cli(['redrive', '--queue-url', QUEUE, ..
 
 const deleted = () => sqs.commandCalls(DeleteMessageCommand).map((c) => c.args[0].input.ReceiptHandle);
 const madeVisible = () => sqs.commandCalls(ChangeMessageVisibilityCommand).map((c) => [c.args[0].input.ReceiptHandle, c.args[0].input.VisibilityTimeout]);
-const sweeps = () => ec2.commandCalls(DescribeInstancesCommand).filter((c) => !(c.args[0].input as DescribeInstancesCommandInput).Filters?.some((f) => f.Name === 'instance-id'));
+const sweeps = () =>
+  ec2.commandCalls(DescribeInstancesCommand).filter((c) => !(c.args[0].input as DescribeInstancesCommandInput).Filters?.some((f) => f.Name === 'instance-id'));
 const lineOf = (stdout: string, id: string) => stdout.split('\n').find((line) => line.startsWith(id)) ?? '';
 
 describe('redrive trusts only what provably comes from this stack', () => {
@@ -59,16 +60,25 @@ describe('redrive trusts only what provably comes from this stack', () => {
   });
 
   it('handles and deletes the genuine message of each kind', async () => {
-    dlqHolds(genuine('lambda-destination-remediate', 'm1'), genuine('eventbridge-undelivered', 'm2'), genuine('lambda-destination-sweep', 'm3'), genuine('unpublished-report', 'm4'));
+    dlqHolds(
+      genuine('lambda-destination-remediate', 'm1'),
+      genuine('eventbridge-undelivered', 'm2'),
+      genuine('lambda-destination-sweep', 'm3'),
+      genuine('unpublished-report', 'm4'),
+    );
 
     const result = await redrive();
 
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`profile-guard-dev in ${ACCOUNT} us-east-1: only this stack's dead letters are handled; reports are republished only to ${TOPIC}`);
+    expect(result.stdout).toContain(
+      `profile-guard-dev in ${ACCOUNT} us-east-1: only this stack's dead letters are handled; reports are republished only to ${TOPIC}`,
+    );
     expect(lineOf(result.stdout, 'm1')).toMatch(/failed-invocation\s+deleted\s+1 fixed/);
     expect(lineOf(result.stdout, 'm2')).toMatch(/undelivered-event\s+deleted\s+1 fixed/);
     expect(lineOf(result.stdout, 'm3')).toMatch(/failed-sweep\s+deleted\s+sweep ran again: 1 fixed/);
-    expect(lineOf(result.stdout, 'm4')).toMatch(new RegExp(`unpublished-report\\s+deleted\\s+published report 7d3f1a52-4c8e-4b19-9e06-2a5b8c1d7f34 to ${TOPIC}`));
+    expect(lineOf(result.stdout, 'm4')).toMatch(
+      new RegExp(`unpublished-report\\s+deleted\\s+published report 7d3f1a52-4c8e-4b19-9e06-2a5b8c1d7f34 to ${TOPIC}`),
+    );
     expect(result.stdout).toContain('4 message(s): 4 handled and deleted, 0 failed again and kept, 0 set aside and kept');
     expect(deleted()).toEqual(['rh-m1', 'rh-m2', 'rh-m3', 'rh-m4']);
     expect(sweeps()).toHaveLength(1);
@@ -82,7 +92,9 @@ describe('redrive trusts only what provably comes from this stack', () => {
     const result = await redrive();
 
     expect(result.code).toBe(1);
-    expect(lineOf(result.stdout, 'm1')).toMatch(/unpublished-report\s+set aside\s+names topic arn:aws:sns:us-east-1:999999999999:profile-guard-dev-reports, not the configured topic/);
+    expect(lineOf(result.stdout, 'm1')).toMatch(
+      /unpublished-report\s+set aside\s+names topic arn:aws:sns:us-east-1:999999999999:profile-guard-dev-reports, not the configured topic/,
+    );
     expect(sns.calls()).toHaveLength(0);
     expect(deleted()).toEqual([]);
     expect(madeVisible()).toEqual([['rh-m1', 0]]);
@@ -106,15 +118,30 @@ describe('redrive trusts only what provably comes from this stack', () => {
   });
 
   it.each<[string, DlqFixtureName, (body: any, attributes: DlqFixture['attributes']) => void, RegExp]>([
-    ['an undelivered event from another account', 'eventbridge-undelivered', (body) => (body.account = OTHER), /undelivered-event\s+set aside\s+the event is from 999999999999 us-east-1, not 123456789012 us-east-1/],
-    ['a failed invocation of an event from another account', 'lambda-destination-remediate', (body) => (body.requestPayload.account = OTHER), /failed-invocation\s+set aside\s+the event is from 999999999999/],
+    [
+      'an undelivered event from another account',
+      'eventbridge-undelivered',
+      (body) => (body.account = OTHER),
+      /undelivered-event\s+set aside\s+the event is from 999999999999 us-east-1, not 123456789012 us-east-1/,
+    ],
+    [
+      'a failed invocation of an event from another account',
+      'lambda-destination-remediate',
+      (body) => (body.requestPayload.account = OTHER),
+      /failed-invocation\s+set aside\s+the event is from 999999999999/,
+    ],
     [
       'an event from the rule of another stack',
       'eventbridge-undelivered',
       (_body, attributes) => (attributes.RULE_ARN = { DataType: 'String', StringValue: `arn:aws:events:us-east-1:${ACCOUNT}:rule/profile-guard-prod-tags` }),
       /undelivered-event\s+set aside\s+from rule arn:aws:events:us-east-1:123456789012:rule\/profile-guard-prod-tags, not one of profile-guard-dev's rules/,
     ],
-    ['an event without the attributes EventBridge sets', 'eventbridge-undelivered', (_body, attributes) => delete attributes.RULE_ARN, /undelivered-event\s+set aside\s+an EventBridge event without the RULE_ARN attribute/],
+    [
+      'an event without the attributes EventBridge sets',
+      'eventbridge-undelivered',
+      (_body, attributes) => delete attributes.RULE_ARN,
+      /undelivered-event\s+set aside\s+an EventBridge event without the RULE_ARN attribute/,
+    ],
   ])('sets aside %s and touches no instance', async (_case, name, edit, line) => {
     dlqHolds(forged(name, 'm1', edit));
 
@@ -153,7 +180,9 @@ describe('redrive trusts only what provably comes from this stack', () => {
 
     const result = await redrive();
 
-    expect(lineOf(result.stdout, 'm1')).toMatch(/unpublished-report\s+kept\s+publish failed again: sns:Publish: KMSAccessDeniedException: Access to the KMS key is denied/);
+    expect(lineOf(result.stdout, 'm1')).toMatch(
+      /unpublished-report\s+kept\s+publish failed again: sns:Publish: KMSAccessDeniedException: Access to the KMS key is denied/,
+    );
     expect(deleted()).toEqual(['rh-m2']);
     expect(madeVisible()).toEqual([['rh-m1', 0]]);
   });
@@ -174,9 +203,13 @@ describe('redrive trusts only what provably comes from this stack', () => {
     expect(lineOf(result.stdout, 'm1')).toMatch(/failed-invocation\s+would handle\s+1 would be fixed/);
     expect(lineOf(result.stdout, 'm2')).toMatch(/undelivered-event\s+would handle\s+1 would be fixed/);
     expect(lineOf(result.stdout, 'm3')).toMatch(/failed-sweep\s+would handle\s+would run profile-guard-dev's sweep over us-east-1 again/);
-    expect(lineOf(result.stdout, 'm4')).toMatch(new RegExp(`unpublished-report\\s+would handle\\s+would publish report 7d3f1a52-4c8e-4b19-9e06-2a5b8c1d7f34 to ${TOPIC}`));
+    expect(lineOf(result.stdout, 'm4')).toMatch(
+      new RegExp(`unpublished-report\\s+would handle\\s+would publish report 7d3f1a52-4c8e-4b19-9e06-2a5b8c1d7f34 to ${TOPIC}`),
+    );
     expect(lineOf(result.stdout, 'm5')).toMatch(/unpublished-report\s+set aside\s+names topic/);
-    expect(result.stdout).toContain('5 message(s), dry run: 4 would be handled, 0 would fail and be kept, 1 set aside; nothing was changed, published or deleted');
+    expect(result.stdout).toContain(
+      '5 message(s), dry run: 4 would be handled, 0 would fail and be kept, 1 set aside; nothing was changed, published or deleted',
+    );
     expect(writeCalls(ec2)).toEqual([]);
     expect(sweeps()).toHaveLength(0);
     expect(sns.calls()).toHaveLength(0);
@@ -185,7 +218,12 @@ describe('redrive trusts only what provably comes from this stack', () => {
   });
 
   it.each([
-    ['a queue in another account', `https://sqs.us-east-1.amazonaws.com/${OTHER}/profile-guard-dev-dlq`, [], `the queue is in account ${OTHER} but your credentials are for ${ACCOUNT}`],
+    [
+      'a queue in another account',
+      `https://sqs.us-east-1.amazonaws.com/${OTHER}/profile-guard-dev-dlq`,
+      [],
+      `the queue is in account ${OTHER} but your credentials are for ${ACCOUNT}`,
+    ],
     ['a queue that is not a profile-guard DLQ', `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/orders-dlq`, [], 'queue orders-dlq is not a profile-guard DLQ'],
     ['a --stage the queue does not have', QUEUE, ['--stage', 'prod'], '--stage prod does not match the queue profile-guard-dev-dlq (stage dev)'],
   ])('refuses %s before reading a message', async (_case, queueUrl, extra, problem) => {

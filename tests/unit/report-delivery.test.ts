@@ -1,11 +1,11 @@
 import { PublishCommand, type PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { classifyDeadLetter, stackFrom } from '../../lib/dlq.js';
 import { silentLog } from '../../lib/log.js';
 import { buildReport } from '../../lib/report/build.js';
-import { UNPUBLISHED_REPORT_KIND, deliverReport } from '../../lib/report/deliver.js';
+import { deliverReport, UNPUBLISHED_REPORT_KIND } from '../../lib/report/deliver.js';
 import { buildSnsMessage, buildSnsMessages } from '../../lib/report/message.js';
 import { reportSchema } from '../../lib/report/schema.js';
 import { GOLDEN_INPUT, MIXED_RESULTS, realisticResults } from '../fixtures/results.js';
@@ -54,7 +54,12 @@ describe('delivering a report in parts', () => {
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ QueueUrl: DLQ, MessageAttributes: { kind: { DataType: 'String', StringValue: UNPUBLISHED_REPORT_KIND } } });
     const body = JSON.parse(sent[0]?.MessageBody ?? '');
-    expect(body).toMatchObject({ kind: UNPUBLISHED_REPORT_KIND, version: 1, topicArn: TOPIC, error: { name: 'UnexpectedAwsError', message: 'sns:Publish: KMSDisabledException: KMS key disabled' } });
+    expect(body).toMatchObject({
+      kind: UNPUBLISHED_REPORT_KIND,
+      version: 1,
+      topicArn: TOPIC,
+      error: { name: 'UnexpectedAwsError', message: 'sns:Publish: KMSDisabledException: KMS key disabled' },
+    });
     const stored = reportSchema.parse(body.report);
     expect(stored).toMatchObject({ reportId: big.reportId, part: { index: 2, count: partCount }, counts: big.counts });
     expect(stored.results).toEqual(JSON.parse(JSON.stringify(buildSnsMessages(big)[1]?.report.results)));

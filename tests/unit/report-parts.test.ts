@@ -3,7 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { buildReport } from '../../lib/report/build.js';
 import { CHATBOT_LIMITS } from '../../lib/report/chatbot.js';
 import { UNPUBLISHED_REPORT_KIND } from '../../lib/report/deliver.js';
-import { ReportTooLargeError, SNS_MESSAGE_BUDGET_BYTES, type SnsMessage, TEXT_SUMMARY_LIMITS, buildSnsMessage, buildSnsMessages, snsMessageBytes } from '../../lib/report/message.js';
+import {
+  buildSnsMessage,
+  buildSnsMessages,
+  ReportTooLargeError,
+  SNS_MESSAGE_BUDGET_BYTES,
+  type SnsMessage,
+  snsMessageBytes,
+  TEXT_SUMMARY_LIMITS,
+} from '../../lib/report/message.js';
 import { partition } from '../../lib/report/parts.js';
 import { type Report, reportSchema } from '../../lib/report/schema.js';
 import type { InstanceResult } from '../../lib/result.js';
@@ -68,7 +76,13 @@ describe('a 1,000-instance report', () => {
 
   it('fits each part, wrapped as an unpublished report, into one SQS message for the DLQ', () => {
     for (const message of messages) {
-      const envelope = JSON.stringify({ kind: UNPUBLISHED_REPORT_KIND, version: 1, topicArn: 'arn:aws:sns:eu-west-1:123456789012:profile-guard-prod-reports', error: { name: 'KMSAccessDeniedException', message: 'x'.repeat(1000), retryable: true }, report: message.report });
+      const envelope = JSON.stringify({
+        kind: UNPUBLISHED_REPORT_KIND,
+        version: 1,
+        topicArn: 'arn:aws:sns:eu-west-1:123456789012:profile-guard-prod-reports',
+        error: { name: 'KMSAccessDeniedException', message: 'x'.repeat(1000), retryable: true },
+        report: message.report,
+      });
       expect(Buffer.byteLength(envelope)).toBeLessThanOrEqual(SQS_MAX_MESSAGE_BYTES);
     }
   });
@@ -120,9 +134,27 @@ describe('a pathological result', () => {
 
 describe('partition', () => {
   it('fills each group up to its room, in order, and gives an oversized item a group of its own', () => {
-    expect(partition([3, 3, 3, 9, 1, 1], (n) => n, (k) => (k === 1 ? 5 : 7))).toEqual([[3], [3, 3], [9], [1, 1]]);
-    expect(partition([6, 1], (n) => n, () => 5)).toEqual([[], [6], [1]]);
-    expect(partition([], (n: number) => n, () => 5)).toEqual([[]]);
+    expect(
+      partition(
+        [3, 3, 3, 9, 1, 1],
+        (n) => n,
+        (k) => (k === 1 ? 5 : 7),
+      ),
+    ).toEqual([[3], [3, 3], [9], [1, 1]]);
+    expect(
+      partition(
+        [6, 1],
+        (n) => n,
+        () => 5,
+      ),
+    ).toEqual([[], [6], [1]]);
+    expect(
+      partition(
+        [],
+        (n: number) => n,
+        () => 5,
+      ),
+    ).toEqual([[]]);
   });
 });
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildReport } from '../../lib/report/build.js';
 import { CHATBOT_LIMITS, renderChatbot } from '../../lib/report/chatbot.js';
-import { TEXT_SUMMARY_LIMITS, buildSnsMessages } from '../../lib/report/message.js';
+import { buildSnsMessages, TEXT_SUMMARY_LIMITS } from '../../lib/report/message.js';
 import { shouldNotify } from '../../lib/report/notify.js';
 import { REPORT_SCHEMA_VERSION, type Report, reportSchema, storedReportSchema } from '../../lib/report/schema.js';
 import { nextSteps, subjectLine, summaryLine } from '../../lib/report/summary.js';
@@ -51,7 +51,9 @@ describe('human text (email and default)', () => {
   });
 
   it('says deferred and waiting in words, and what happens to them', () => {
-    expect(summaryLine(mixed)).toBe('1 failed, 2 fixed, 1 deferred (over the change cap; a retry or the sweep picks them up), 1 waiting for running, 1 ok, 1 skipped');
+    expect(summaryLine(mixed)).toBe(
+      '1 failed, 2 fixed, 1 deferred (over the change cap; a retry or the sweep picks them up), 1 waiting for running, 1 ok, 1 skipped',
+    );
     const steps = nextSteps(mixed);
     expect(steps).toContainEqual(expect.stringMatching(/^Deferred instances .*Lambda retries the event and the next sweep picks them up/));
     expect(steps).toContainEqual(expect.stringMatching(/^Waiting instances .*`running` state-change event fixes them/));
@@ -60,7 +62,9 @@ describe('human text (email and default)', () => {
   it('gives one step per error kind, however many instances share it', () => {
     const error = { name: 'InvalidInstanceConfigError', message: 'something only a human can fix', retryable: false };
     const results = Array.from({ length: 40 }, (_, i) => ({ ...MIXED_RESULTS[2]!, instanceId: `i-${String(i).padStart(17, '0')}`, error }));
-    expect(nextSteps(buildReport({ ...base, results }))).toEqual([`Investigate InvalidInstanceConfigError on ${results[0]!.instanceId} (and 39 more): something only a human can fix`]);
+    expect(nextSteps(buildReport({ ...base, results }))).toEqual([
+      `Investigate InvalidInstanceConfigError on ${results[0]!.instanceId} (and 39 more): something only a human can fix`,
+    ]);
   });
 
   it('says when a sweep stopped early, and what to do', () => {
@@ -91,14 +95,23 @@ describe('human text (email and default)', () => {
   });
 
   it('lists every instance when given no limits (the CLI)', () => {
-    expect(renderText(big).split('\n').filter((line) => /^i-[0-9a-f]{17} /.test(line))).toHaveLength(1000);
+    expect(
+      renderText(big)
+        .split('\n')
+        .filter((line) => /^i-[0-9a-f]{17} /.test(line)),
+    ).toHaveLength(1000);
   });
 });
 
 describe('subject line', () => {
   it('says the outcome at a glance, in ASCII, under 100 characters', () => {
     expect(subjectLine(mixed)).toBe('[profile-guard] 1 failed, 2 fixed, 1 deferred, 1 waiting, 1 ok, 1 skipped - 123456789012 eu-west-1');
-    const huge = buildReport({ ...base, dryRun: true, region: 'ap-southeast-4', results: [...realisticResults(1000), ...MIXED_RESULTS, { ...MIXED_RESULTS[0]!, outcome: 'drift' }] });
+    const huge = buildReport({
+      ...base,
+      dryRun: true,
+      region: 'ap-southeast-4',
+      results: [...realisticResults(1000), ...MIXED_RESULTS, { ...MIXED_RESULTS[0]!, outcome: 'drift' }],
+    });
     const subject = subjectLine(huge);
     expect(subject.length).toBeLessThan(100);
     expect(subject).toMatch(/^[\x20-\x7e]+$/);
@@ -115,10 +128,34 @@ describe('Chatbot (Slack) payload', () => {
     expect(payload).toMatchObject({
       version: '1.0',
       source: 'custom',
-      content: { textType: 'client-markdown', title: expect.stringContaining('1 failed, 2 fixed'), description: expect.stringContaining('`i-0a1b2c3d4e5f60003`'), nextSteps: expect.arrayContaining([expect.stringContaining('iam:PassRole')]), keywords: expect.arrayContaining(['profile-guard', 'failed']) },
-      metadata: { summary: summaryLine(mixed), eventType: 'profile-guard.failed', threadId: base.trigger.eventId, relatedResources: ['i-0a1b2c3d4e5f60003', 'i-0a1b2c3d4e5f60006', 'i-0a1b2c3d4e5f60007', 'i-0a1b2c3d4e5f60001', 'i-0a1b2c3d4e5f60002', 'i-0a1b2c3d4e5f60004'] },
+      content: {
+        textType: 'client-markdown',
+        title: expect.stringContaining('1 failed, 2 fixed'),
+        description: expect.stringContaining('`i-0a1b2c3d4e5f60003`'),
+        nextSteps: expect.arrayContaining([expect.stringContaining('iam:PassRole')]),
+        keywords: expect.arrayContaining(['profile-guard', 'failed']),
+      },
+      metadata: {
+        summary: summaryLine(mixed),
+        eventType: 'profile-guard.failed',
+        threadId: base.trigger.eventId,
+        relatedResources: [
+          'i-0a1b2c3d4e5f60003',
+          'i-0a1b2c3d4e5f60006',
+          'i-0a1b2c3d4e5f60007',
+          'i-0a1b2c3d4e5f60001',
+          'i-0a1b2c3d4e5f60002',
+          'i-0a1b2c3d4e5f60004',
+        ],
+      },
     });
-    expect(payload.content.description.split('\n').map((line) => line.match(/→ \*(\w+)\*/)?.[1])).toEqual(['failed', 'deferred', 'waiting', 'changed', 'changed']);
+    expect(payload.content.description.split('\n').map((line) => line.match(/→ \*(\w+)\*/)?.[1])).toEqual([
+      'failed',
+      'deferred',
+      'waiting',
+      'changed',
+      'changed',
+    ]);
     expect(payload.content.description).not.toContain('i-0a1b2c3d4e5f60004'); // unchanged instances are noise in chat
   });
 

@@ -3,7 +3,7 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import * as z from 'zod';
 import type { ProfileAction } from '../../lib/decide.js';
 import { DECISION_TABLE } from '../../lib/decision-table.js';
-import { InstanceNotReadyError, describeError } from '../../lib/errors.js';
+import { describeError, InstanceNotReadyError } from '../../lib/errors.js';
 import { buildReport } from '../../lib/report/build.js';
 import { type Report, reportSchema } from '../../lib/report/schema.js';
 import { summaryLine } from '../../lib/report/summary.js';
@@ -13,13 +13,13 @@ import {
   type ActionKind,
   type AssertSame,
   type ErrorShape,
+  errorShapeSchema,
   type InstanceResult,
+  type instanceResultSchema,
   OUTCOMES,
   type Outcome,
-  type Same,
-  errorShapeSchema,
-  instanceResultSchema,
   reportOutcomeSchema,
+  type Same,
 } from '../../lib/vocabulary.js';
 import { REPORT_JSON_SCHEMA_FILE, REPORT_JSON_SCHEMA_ID, renderReportJsonSchema } from '../../scripts/schema.js';
 
@@ -73,7 +73,13 @@ describe('the vocabulary: one statement of kinds, outcomes and result fields', (
 
   // summary.ts lists its words per outcome in reading order (an array, so tsc cannot check it is complete): this does.
   it.each(OUTCOMES)('an instance %s reads in the human summary line', (outcome) => {
-    const report = buildReport({ account: '123456789012', region: 'eu-west-1', dryRun: false, trigger: { type: 'sweep' }, results: [{ instanceId: 'i-1', action: 'noop', outcome, reason: 'r' }] });
+    const report = buildReport({
+      account: '123456789012',
+      region: 'eu-west-1',
+      dryRun: false,
+      trigger: { type: 'sweep' },
+      results: [{ instanceId: 'i-1', action: 'noop', outcome, reason: 'r' }],
+    });
     expect(summaryLine(report)).toMatch(/^1 \S/);
     expect(summaryLine(report, 'short')).toMatch(/^1 \S/);
   });
