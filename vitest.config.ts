@@ -36,8 +36,9 @@ export default defineConfig({
           include: ['tests/integration/**/*.test.ts', 'tests/template/**/*.test.ts'],
           setupFiles: ['tests/helpers/matchers.ts'],
           globalSetup: ['tests/helpers/global-setup.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
+          // Packaging takes turns (support/serverless-lock.ts), so a test may wait for another's.
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
           env,
         },
       },

@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 /**
  * When an invocation's work must stop. Lambda kills a function at its timeout, so every AWS call
  * carries `signal` (an in-flight call is cut off, not just the next one prevented) and no new
@@ -14,6 +16,8 @@ export interface Deadline {
 export function deadlineIn(ms: number, now: () => number = Date.now): Deadline {
   const at = now() + ms;
   const controller = new AbortController();
+  // Every in-flight call listens to this one signal: more than Node's default of 10 is normal.
+  setMaxListeners(0, controller.signal);
   const expire = () => controller.abort(new DeadlineReachedError());
   if (ms <= 0) expire();
   else setTimeout(expire, ms).unref?.();

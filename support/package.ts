@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { withServerlessLockSync } from './serverless-lock.js';
 
 export interface PackagedTemplate {
   dir: string;
@@ -38,7 +39,7 @@ export function packageService(stage: string, params: Record<string, string> = {
   ];
   const env = { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '', SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' };
   try {
-    execFileSync('npx', args, { env, stdio: 'pipe', timeout: 120_000 });
+    withServerlessLockSync(() => execFileSync('npx', args, { env, stdio: 'pipe', timeout: 120_000 }));
   } catch (error) {
     const e = error as { stdout?: Buffer; stderr?: Buffer };
     throw new Error(`serverless package failed:\n${e.stdout?.toString() ?? ''}\n${e.stderr?.toString() ?? ''}`);

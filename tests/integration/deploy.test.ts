@@ -24,6 +24,7 @@ import { operatorStatements, resolvePseudoParameters } from '../../policies/gene
 import { type MotoServer, startMoto } from '../../support/moto.js';
 import { putSample } from '../../support/rules.js';
 import { loadSample } from '../../support/samples.js';
+import { withServerlessLock } from '../../support/serverless-lock.js';
 import { createQueue, drain, queueArn } from '../../support/world.js';
 import { TAG_RULE_PATTERN } from '../fixtures/patterns.js';
 
@@ -60,12 +61,16 @@ interface Run {
 }
 
 function serverless(command: 'deploy' | 'remove', env: Record<string, string>): Promise<Run> {
-  return new Promise((done) => {
-    const options = { cwd: ROOT, env: { ...process.env, ...env }, timeout: 150_000 };
-    execFile('npx', ['serverless', command, '--stage', STAGE, '--region', REGION], options, (error, stdout, stderr) => {
-      done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, output: `${stdout}\n${stderr}` });
-    });
-  });
+  // Packaging elsewhere in the suite shares .esbuild/ and .serverless/ in this directory: take turns.
+  return withServerlessLock(
+    () =>
+      new Promise((done) => {
+        const options = { cwd: ROOT, env: { ...process.env, ...env }, timeout: 150_000 };
+        execFile('npx', ['serverless', command, '--stage', STAGE, '--region', REGION], options, (error, stdout, stderr) => {
+          done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, output: `${stdout}\n${stderr}` });
+        });
+      }),
+  );
 }
 
 describe('serverless deploy / remove on moto under the operator policy, IAM enforced', () => {
