@@ -54,7 +54,8 @@ export const ruleSchema = z
   });
 
 // The same shapes the organization settings accept (lib/org/settings.ts): an account id, an OU or the root.
-const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit account id');
+// YAML reads an unquoted id as a number, which drops leading zeros: ask for quotes rather than guess.
+const accountId = z.string('must be a 12-digit account id in quotes (a YAML number loses leading zeros)').regex(/^\d{12}$/, 'must be a 12-digit account id');
 const ouId = z.string().regex(/^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/, 'must be an OU id like ou-ab12-cdef3456 or a root id like r-ab12');
 
 /**
