@@ -1,6 +1,7 @@
 import { exempts, optOutOf } from './exceptions.js';
 import { desiredFor } from './mapping/match.js';
-import { type Mapping, mappedProfiles, NO_PROFILE } from './mapping/schema.js';
+import { type MappingTarget, selectRules } from './mapping/overrides.js';
+import { type Mapping, mappedProfiles, NO_PROFILE, ruleSets } from './mapping/schema.js';
 import type { InstanceFacts } from './model.js';
 import type { ActionKind, AssertSame, Same } from './vocabulary.js';
 
@@ -41,8 +42,12 @@ export function writes(decision: Decision): boolean {
   return WRITE_KINDS.has(decision.action.kind) || decision.enforceImdsv2;
 }
 
-/** The decision table (README, "How it decides"), row by row. Pure: the same facts, mapping and time always give the same decision. */
-export function decide(facts: InstanceFacts, mapping: Mapping, now: Date = new Date()): Decision {
+/**
+ * The decision table (README, "How it decides"), row by row. Pure: the same facts, mapping, time
+ * and target (the account, and its OU where known, that the instance lives in) always give the
+ * same decision. The target only matters when the mapping has overrides.
+ */
+export function decide(facts: InstanceFacts, mapping: Mapping, now: Date = new Date(), target?: MappingTarget): Decision {
   const base = { instanceId: facts.instanceId, enforceImdsv2: false };
   const current = facts.association?.profileName;
 
@@ -53,7 +58,11 @@ export function decide(facts: InstanceFacts, mapping: Mapping, now: Date = new D
   if (exempts(optOut)) {
     return { ...base, action: { kind: 'skip', why: 'opted-out' }, currentProfile: current, reason: optOut.reason };
   }
-  const desired = desiredFor(facts, mapping);
+  const selection = selectRules(mapping, target);
+  if ('unknown' in selection) {
+    return { ...base, action: { kind: 'skip', why: 'unmanaged' }, currentProfile: current, reason: selection.unknown };
+  }
+  const desired = desiredFor(facts, selection.rules, selection.from === 'the mapping' ? '' : `${selection.from}/`);
   if (!desired) {
     return { ...base, action: { kind: 'skip', why: 'unmanaged' }, currentProfile: current, reason: 'no rule matches and the mapping has no default' };
   }
@@ -155,7 +164,8 @@ export function decide(facts: InstanceFacts, mapping: Mapping, now: Date = new D
  * detaches it first, which needs replace mode and a real profile to attach.
  */
 export function canDetach(mapping: Mapping): boolean {
-  const stripsProfiles = mapping.rules.some((r) => r.profile === NO_PROFILE) || mapping.default === NO_PROFILE;
+  // Overrides count too: one member role (and one function role) serves every account.
+  const stripsProfiles = ruleSets(mapping).some((set) => set.rules.some((r) => r.profile === NO_PROFILE) || set.default === NO_PROFILE);
   const detachesThenAttaches = mapping.onWrongProfile === 'replace' && mappedProfiles(mapping).length > 0;
   return stripsProfiles || detachesThenAttaches;
 }

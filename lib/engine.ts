@@ -14,6 +14,7 @@ import {
 } from './errors.js';
 import { listAllFacts, newReadStats, type ReadStats, readFacts } from './facts.js';
 import type { Log } from './log.js';
+import type { MappingTarget } from './mapping/overrides.js';
 import type { Mapping } from './mapping/schema.js';
 import type { InstanceFacts } from './model.js';
 import type { InstanceResult, Outcome } from './result.js';
@@ -55,6 +56,8 @@ export interface EngineDeps {
    * AWS call carries its signal, and no instance is started once it has expired.
    */
   deadline?: Deadline | undefined;
+  /** The account (and OU, where known) the instances live in: chooses a mapping override (lib/mapping/overrides.ts). */
+  target?: MappingTarget | undefined;
 }
 
 export interface Engine {
@@ -132,7 +135,9 @@ async function remediateAll(run: Invocation, onPage?: (done: number) => void): P
   return { results };
 }
 
-const isWaiting = (run: Invocation) => (facts: InstanceFacts) => decide(facts, run.mapping).action.kind === 'wait';
+const decideFor = (run: Invocation, facts: InstanceFacts) => decide(facts, run.mapping, new Date(), run.deps.target);
+
+const isWaiting = (run: Invocation) => (facts: InstanceFacts) => decideFor(run, facts).action.kind === 'wait';
 
 /**
  * Instances that are pending (or whose association is settling) are polled together, one batched
@@ -173,7 +178,7 @@ async function remediateBatch(run: Invocation, batch: readonly InstanceFacts[]):
 /** One instance: decide, then act within the budget and the deadline; a race re-reads and decides again. */
 async function remediateOne(run: Invocation, initial: InstanceFacts): Promise<InstanceResult> {
   let facts = initial;
-  let decision = decide(facts, run.mapping);
+  let decision = decideFor(run, facts);
   try {
     for (let races = 0; ; races++) {
       if (!writes(decision)) return resultOf(facts, decision, passiveOutcome(decision));
@@ -201,7 +206,7 @@ async function remediateOne(run: Invocation, initial: InstanceFacts): Promise<In
         if (!(error instanceof AssociationRaceError) || races >= run.options.maxRaceRetries) throw error;
         run.deps.log.info('association changed under us; reading again', { instanceId: facts.instanceId, error: describeError(error) });
         facts = await rereadOne(run, facts.instanceId);
-        decision = decide(facts, run.mapping);
+        decision = decideFor(run, facts);
       }
     }
   } catch (error) {
@@ -222,7 +227,7 @@ const targetProfile = (decision: Decision) => ('to' in decision.action ? decisio
 
 /** Still pending after the wait: the `running` event (or the sweep) finishes it. Anything else failed, retryably. */
 function notSettledResult(run: Invocation, facts: InstanceFacts): InstanceResult {
-  const decision = decide(facts, run.mapping);
+  const decision = decideFor(run, facts);
   const waited = `${Math.round(run.options.settleWaitMs / 1000)}s`;
   if (decision.action.kind === 'wait' && decision.action.why === 'instance-transition' && facts.state === 'pending') {
     return resultOf(facts, decision, 'waiting', `still pending after ${waited}; the running state-change event (or the sweep) finishes it`);

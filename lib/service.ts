@@ -8,6 +8,7 @@ import { describeError } from './errors.js';
 import { parseEvent } from './events/parse.js';
 import type { ReadStats } from './facts.js';
 import type { Log } from './log.js';
+import type { MappingTarget } from './mapping/overrides.js';
 import type { Mapping } from './mapping/schema.js';
 import type { Observed } from './observe/after-report.js';
 import { targetOfEvent } from './org/target.js';
@@ -59,10 +60,11 @@ export interface RunOutcome {
 
 const IAM_BACKOFF = { attempts: 4, baseDelayMs: 1_000 };
 
-function engineFor(runtime: Runtime, ec2: EC2Client = runtime.clients.ec2) {
+/** `target` is where the instances live (the event's account, the swept account and its OU): it chooses a mapping override. */
+function engineFor(runtime: Runtime, target: MappingTarget, ec2: EC2Client = runtime.clients.ec2) {
   const sleep = runtime.sleep ?? realSleep;
   const deadline = runtime.deadlines?.work ?? NO_DEADLINE;
-  return createEngine({ ec2, sleep, backoff: { ...IAM_BACKOFF, sleep }, log: runtime.log, deadline }, runtime.mapping, runtime.config.engine);
+  return createEngine({ ec2, sleep, backoff: { ...IAM_BACKOFF, sleep }, log: runtime.log, deadline, target }, runtime.mapping, runtime.config.engine);
 }
 
 interface ReportBase {
@@ -131,16 +133,19 @@ export async function runForEvent(runtime: Runtime, rawEvent: unknown, defaults:
   };
   const where = { account: context.account ?? defaults.account, region: context.region };
   let ec2 = runtime.clients.ec2;
+  let account = where.account;
   if (runtime.targets) {
     const resolved = targetOfEvent(rawEvent, where);
     if ('mismatch' in resolved) return finish(runtime, { ...where, trigger, rejected: resolved.mismatch }, []);
+    account = resolved.target.account;
     try {
       ec2 = await runtime.targets.ec2For(resolved.target, runtime.deadlines?.work ?? NO_DEADLINE);
     } catch (error) {
       return runTargetFailure(runtime, { ...where, trigger }, error);
     }
   }
-  const engine = engineFor(runtime, ec2);
+  // An event does not say which OU its account is in: an OU-keyed override leaves it to the sweep (lib/mapping/overrides.ts).
+  const engine = engineFor(runtime, { account }, ec2);
   const results = await engine.remediateIds(parsed.instanceIds);
   return finish(runtime, { ...where, trigger }, results, engine.stats);
 }
@@ -151,7 +156,7 @@ export async function runSweep(
   where: { account: string; region: string; trigger?: Trigger; accountName?: string | undefined; ou?: string | undefined },
   onProgress?: (done: number) => void,
 ): Promise<RunOutcome> {
-  const engine = engineFor(runtime);
+  const engine = engineFor(runtime, { account: where.account, ou: where.ou });
   const { results, incomplete } = await engine.remediateAll(onProgress);
   if (incomplete) runtime.log.warn('sweep stopped early', { reason: incomplete });
   runtime.log.info('sweep read', { ...engine.stats, instances: results.length });
@@ -169,7 +174,7 @@ export async function runForInstances(
   instanceIds: readonly string[],
   where: { account: string; region: string; trigger: Trigger },
 ): Promise<RunOutcome> {
-  const engine = engineFor(runtime);
+  const engine = engineFor(runtime, { account: where.account });
   const results = await engine.remediateIds(instanceIds);
   return finish(runtime, where, results, engine.stats);
 }

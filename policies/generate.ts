@@ -5,7 +5,7 @@ import { MEMBER_ROLE_NAME } from '../lib/aws/credentials.js';
 import { OPERATIONS_BY_PRINCIPAL, OPTIONAL_OPERATIONS, operationById, type Principal } from '../lib/aws/index.js';
 import type { AwsOperation } from '../lib/aws/operations.js';
 import { canDetach } from '../lib/decide.js';
-import { type Mapping, mappedProfiles, roleOf } from '../lib/mapping/schema.js';
+import { type Mapping, mappedProfiles, roleOf, ruleSets } from '../lib/mapping/schema.js';
 
 /** A string, or a CloudFormation intrinsic that resolves to one (Fn::Sub, Fn::GetAtt, Ref). */
 export type CfnValue = string | Record<string, unknown>;
@@ -56,7 +56,7 @@ export function mappingFills(mapping: Mapping): Record<string, CfnValue[]> {
     '<instance-arns>': profiles.length > 0 ? instances : [],
     // Exactly when decide() can disassociate: `none` rules, `default: none`, detach-then-attach.
     '<instance-arns-if-detaching>': canDetach(mapping) ? instances : [],
-    '<instance-arns-if-imdsv2>': mapping.rules.some((r) => r.imdsv2 === 'required') ? instances : [],
+    '<instance-arns-if-imdsv2>': ruleSets(mapping).some((set) => set.rules.some((r) => r.imdsv2 === 'required')) ? instances : [],
     '<mapped-profile-arns>': iamArns('instance-profile', profiles),
     '<mapped-role-arns>': iamArns('role', [...new Set(profiles.map((p) => roleOf(mapping, p)))]),
   };

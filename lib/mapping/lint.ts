@@ -1,5 +1,5 @@
 import { globIncludes, type InclusionBudget, newInclusionBudget } from './glob-inclusion.js';
-import { type Mapping, type MappingRule, NO_PROFILE } from './schema.js';
+import { type Mapping, type MappingRule, NO_PROFILE, namedProfiles } from './schema.js';
 
 /**
  * Problems the schema cannot see: a rule no instance can ever reach (an earlier rule matches
@@ -9,18 +9,25 @@ import { type Mapping, type MappingRule, NO_PROFILE } from './schema.js';
 export function lintMapping(mapping: Mapping): string[] {
   const problems: string[] = [];
   const budget = newInclusionBudget();
-  mapping.rules.forEach((rule, j) => {
-    for (let shadow = 0; shadow < j; shadow++) {
-      const earlier = mapping.rules[shadow] as MappingRule;
-      if (!covers(earlier, rule, budget)) continue;
-      problems.push(
-        `rule ${j} "${rule.name}": unreachable: rule ${shadow} "${earlier.name}" matches every instance it would (first match wins); move it above or narrow the earlier rule`,
-      );
-      break;
-    }
-  });
+  // An override's rules are a list of their own (it replaces the top level): each list is checked alone.
+  const lists: [string, readonly MappingRule[]][] = [
+    ['', mapping.rules],
+    ...mapping.overrides.map((o, i): [string, readonly MappingRule[]] => [`overrides[${i}] `, o.rules]),
+  ];
+  for (const [where, rules] of lists) {
+    rules.forEach((rule, j) => {
+      for (let shadow = 0; shadow < j; shadow++) {
+        const earlier = rules[shadow] as MappingRule;
+        if (!covers(earlier, rule, budget)) continue;
+        problems.push(
+          `${where}rule ${j} "${rule.name}": unreachable: ${where}rule ${shadow} "${earlier.name}" matches every instance it would (first match wins); move it above or narrow the earlier rule`,
+        );
+        break;
+      }
+    });
+  }
   const spellings = new Map<string, Set<string>>();
-  for (const profile of [...mapping.rules.map((r) => r.profile), ...(mapping.default ? [mapping.default] : []), ...Object.keys(mapping.roles)]) {
+  for (const profile of [...namedProfiles(mapping), ...Object.keys(mapping.roles)]) {
     if (profile === NO_PROFILE) continue;
     const key = profile.toLowerCase();
     spellings.set(key, (spellings.get(key) ?? new Set()).add(profile));

@@ -82,6 +82,16 @@ function describeIssueInFull(issue: z.core.$ZodIssue, raw: unknown): string {
   const message = issue.code === 'invalid_key' ? issue.issues.map((inner) => inner.message).join('; ') : issue.message;
   const path = issue.path.map((segment) => (segment === '' ? '""' : String(segment)));
   const [head, index, ...rest] = issue.path;
+  const [, , inner, ruleIndex, ...ruleRest] = issue.path;
+  if (head === 'overrides' && typeof index === 'number' && inner === 'rules' && typeof ruleIndex === 'number') {
+    const override = (raw as { overrides?: unknown } | null)?.overrides;
+    const name = ruleName(Array.isArray(override) ? override[index] : undefined, ruleIndex);
+    const where = `overrides[${index}] rule ${ruleIndex}${name ? ` "${name}"` : ''}`;
+    return `${where}${ruleRest.length > 0 ? ` ${path.slice(4).join('.')}` : ''}: ${message}`;
+  }
+  if (head === 'overrides' && typeof index === 'number') {
+    return `overrides[${index}]${rest.length > 0 ? ` ${path.slice(2).join('.')}` : ''}: ${message}`;
+  }
   if (head === 'rules' && typeof index === 'number') {
     const name = ruleName(raw, index);
     const where = `rule ${index}${name ? ` "${name}"` : ''}`;

@@ -1,5 +1,5 @@
 import { globMatches } from './glob.js';
-import type { Mapping, MappingRule } from './schema.js';
+import type { MappingRule, RuleSet } from './schema.js';
 
 export { globMatches, isGlob } from './glob.js';
 
@@ -23,11 +23,21 @@ export interface Desired {
   imdsEndpointEnabled: boolean;
 }
 
-/** First matching rule wins; the default applies when none matches; undefined means unmanaged. */
-export function desiredFor(instance: MatchableInstance, mapping: Mapping): Desired | undefined {
-  const rule = mapping.rules.find((candidate) => ruleMatches(candidate, instance));
-  if (rule) return { profile: rule.profile, rule: rule.name, imdsv2Required: rule.imdsv2 === 'required', imdsEndpointEnabled: rule.imdsEndpoint === 'enabled' };
-  if (mapping.default !== undefined) return { profile: mapping.default, rule: 'default', imdsv2Required: false, imdsEndpointEnabled: false };
+/**
+ * First matching rule wins; the default applies when none matches; undefined means unmanaged.
+ * `set` is the top level or the override chosen for the instance's account (selectRules in
+ * overrides.ts); `prefix` names an override's rules in reports (`overrides[0]/web`).
+ */
+export function desiredFor(instance: MatchableInstance, set: RuleSet, prefix = ''): Desired | undefined {
+  const rule = set.rules.find((candidate) => ruleMatches(candidate, instance));
+  if (rule)
+    return {
+      profile: rule.profile,
+      rule: `${prefix}${rule.name}`,
+      imdsv2Required: rule.imdsv2 === 'required',
+      imdsEndpointEnabled: rule.imdsEndpoint === 'enabled',
+    };
+  if (set.default !== undefined) return { profile: set.default, rule: 'default', imdsv2Required: false, imdsEndpointEnabled: false };
   return undefined;
 }
 

@@ -53,6 +53,24 @@ export const ruleSchema = z
     path: ['imdsEndpoint'],
   });
 
+// The same shapes the organization settings accept (lib/org/settings.ts): an account id, an OU or the root.
+// YAML reads an unquoted id as a number, which drops leading zeros: ask for quotes rather than guess.
+const accountId = z.string('must be a 12-digit account id in quotes (a YAML number loses leading zeros)').regex(/^\d{12}$/, 'must be a 12-digit account id');
+const ouId = z.string().regex(/^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/, 'must be an OU id like ou-ab12-cdef3456 or a root id like r-ab12');
+
+/**
+ * Rules for some accounts of an organization. The first override naming the target account (or
+ * its OU) replaces the top-level rules for it, and its default too when it gives one: nothing merges.
+ */
+export const overrideSchema = z
+  .strictObject({
+    accounts: z.array(accountId).min(1, 'accounts is empty; name at least one account or leave it out').optional(),
+    ous: z.array(ouId).min(1, 'ous is empty; name at least one OU or leave it out').optional(),
+    rules: z.array(ruleSchema).max(500, 'at most 500 rules'),
+    default: profileName.optional(),
+  })
+  .refine((o) => o.accounts !== undefined || o.ous !== undefined, { message: 'an override needs accounts or ous (the accounts it applies to)' });
+
 export const mappingSchema = z
   .strictObject({
     version: z.literal(1, 'version must be 1'),
@@ -63,15 +81,22 @@ export const mappingSchema = z
     // The role inside each profile, where its name differs from the profile's: the generated
     // iam:PassRole statement needs role ARNs, and the console's convention is "same name".
     roles: z.record(profileName, z.string().regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name')).default({}),
+    overrides: z.array(overrideSchema).max(100, 'at most 100 overrides').default([]),
   })
   .superRefine((mapping, ctx) => {
-    const seen = new Map<string, number>();
-    mapping.rules.forEach((rule, index) => {
-      const first = seen.get(rule.name);
-      if (first !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['rules', index, 'name'], message: `duplicate rule name "${rule.name}" (also rule ${first})` });
-      }
-      seen.set(rule.name, index);
+    const refuseDuplicates = (rules: readonly MappingRule[], path: (string | number)[]) => {
+      const seen = new Map<string, number>();
+      rules.forEach((rule, index) => {
+        const first = seen.get(rule.name);
+        if (first !== undefined) {
+          ctx.addIssue({ code: 'custom', path: [...path, index, 'name'], message: `duplicate rule name "${rule.name}" (also rule ${first})` });
+        }
+        seen.set(rule.name, index);
+      });
+    };
+    refuseDuplicates(mapping.rules, ['rules']);
+    mapping.overrides.forEach((override, i) => {
+      refuseDuplicates(override.rules, ['overrides', i, 'rules']);
     });
     const mapped = new Set(mappedProfiles(mapping));
     for (const profile of Object.keys(mapping.roles)) {
@@ -80,10 +105,25 @@ export const mappingSchema = z
     }
   });
 
-/** The real profiles the mapping can attach (not "none"), in first-use order. */
-export function mappedProfiles(mapping: Pick<Mapping, 'rules' | 'default'>): string[] {
-  const all = [...mapping.rules.map((r) => r.profile), ...(mapping.default !== undefined ? [mapping.default] : [])];
-  return [...new Set(all.filter((p) => p !== NO_PROFILE))];
+/** A list of rules and the default that goes with it: the top level, or one override. */
+export interface RuleSet {
+  rules: readonly MappingRule[];
+  default?: string | undefined;
+}
+
+/** The top-level rule set, then each override's: everything the mapping can ever apply, in order. */
+export function ruleSets(mapping: Pick<Mapping, 'rules' | 'default'> & { overrides?: readonly RuleSet[] | undefined }): RuleSet[] {
+  return [mapping, ...(mapping.overrides ?? [])];
+}
+
+/** Every profile named by a rule or a default (top level and overrides), "none" included. */
+export function namedProfiles(mapping: Parameters<typeof ruleSets>[0]): string[] {
+  return ruleSets(mapping).flatMap((set) => [...set.rules.map((r) => r.profile), ...(set.default !== undefined ? [set.default] : [])]);
+}
+
+/** The real profiles the mapping can attach (not "none"), overrides included, in first-use order: the IAM policies grant these. */
+export function mappedProfiles(mapping: Parameters<typeof ruleSets>[0]): string[] {
+  return [...new Set(namedProfiles(mapping).filter((p) => p !== NO_PROFILE))];
 }
 
 /** The role inside a mapped profile: named in `roles`, else the same name as the profile. */
@@ -94,3 +134,4 @@ export function roleOf(mapping: Pick<Mapping, 'roles'>, profile: string): string
 
 export type MappingRule = z.infer<typeof ruleSchema>;
 export type Mapping = z.infer<typeof mappingSchema>;
+export type MappingOverride = z.infer<typeof overrideSchema>;

@@ -1,4 +1,4 @@
-import { type Mapping, NO_PROFILE } from './schema.js';
+import { type Mapping, NO_PROFILE, type RuleSet } from './schema.js';
 
 /**
  * Confused deputy: profile-guard attaches whatever profile an instance's tags ask for, so anyone
@@ -14,7 +14,15 @@ export function isSystemTagKey(key: string): boolean {
 
 export function confusedDeputyWarnings(mapping: Mapping): string[] {
   const warnings: string[] = [];
-  mapping.rules.forEach((rule, index) => {
+  const lists = [{ where: '', set: mapping as RuleSet }, ...mapping.overrides.map((set, i) => ({ where: `overrides[${i}] `, set }))];
+  for (const { where, set } of lists) warnings.push(...ruleSetWarnings(where, set));
+  return warnings;
+}
+
+/** The warnings for one list of rules and its default; `where` names an override (`overrides[0] `), empty at the top level. */
+function ruleSetWarnings(where: string, set: RuleSet): string[] {
+  const warnings: string[] = [];
+  set.rules.forEach((rule, index) => {
     if (rule.profile === NO_PROFILE) return;
     const { tags, vpc, subnet } = rule.match;
     if (vpc || subnet) return;
@@ -23,14 +31,14 @@ export function confusedDeputyWarnings(mapping: Mapping): string[] {
     if (entries.some(([key, pattern]) => isSystemTagKey(key) && !/^\**$/.test(pattern))) return;
     const keys = entries.map(([key]) => key).join(', ');
     warnings.push(
-      `rule ${index} "${rule.name}" attaches ${rule.profile} on tags anyone allowed to launch or tag instances can set (${keys}), so they can give an instance ${rule.profile}. ` +
+      `${where}rule ${index} "${rule.name}" attaches ${rule.profile} on tags anyone allowed to launch or tag instances can set (${keys}), so they can give an instance ${rule.profile}. ` +
         `Also match an aws: system tag (aws:autoscaling:groupName, aws:ec2launchtemplate:id, aws:cloudformation:stack-name) or a vpc/subnet, ` +
         `or deny ec2:CreateTags and ec2:DeleteTags on ${keys} to all but your platform role (SCP with aws:TagKeys, or a tag policy)`,
     );
   });
-  if (mapping.default !== undefined && mapping.default !== NO_PROFILE) {
+  if (set.default !== undefined && set.default !== NO_PROFILE) {
     warnings.push(
-      `default attaches ${mapping.default} to every instance no rule matches: anyone who can launch an instance (or remove its tags) gets it. ` +
+      `${where}default attaches ${set.default} to every instance no rule matches: anyone who can launch an instance (or remove its tags) gets it. ` +
         `Keep the default a least-privilege baseline profile, or remove "default" to leave unmatched instances alone`,
     );
   }
