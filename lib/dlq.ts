@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { partitionOf } from './aws/partition.js';
 import { UNPUBLISHED_REPORT_KIND } from './report/deliver.js';
 import { type Report, storedReportSchema } from './report/schema.js';
 
@@ -48,19 +49,6 @@ const ACCOUNT = /^\d{12}$/;
 const TOPIC_ARN = /^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w.-]{1,256}$/;
 // sqs.<region>.amazonaws.com[.cn] (and -fips), or the legacy <region>.queue.amazonaws.com: the host names the region.
 const SQS_HOST = /^(?:sqs(?:-fips)?\.([a-z0-9-]+)|([a-z0-9-]+)\.queue)\.amazonaws\.com(?:\.cn)?$/;
-
-const PARTITIONS: ReadonlyArray<readonly [string, string]> = [
-  ['cn-', 'aws-cn'],
-  ['us-gov-', 'aws-us-gov'],
-  ['us-isob-', 'aws-iso-b'],
-  ['us-iso-', 'aws-iso'],
-  ['eu-isoe-', 'aws-iso-e'],
-  ['us-isof-', 'aws-iso-f'],
-];
-
-export function partitionOf(region: string): string {
-  return PARTITIONS.find(([prefix]) => region.startsWith(prefix))?.[1] ?? 'aws';
-}
 
 /** Derives this stack from the queue URL, the caller's account, the region and an optional stage; a problem is a usage error. */
 export function stackFrom(inputs: StackInputs): { ok: true; stack: Stack } | { ok: false; problem: string } {

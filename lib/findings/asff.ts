@@ -1,4 +1,5 @@
-import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
+import type { AwsSecurityFinding, Partition } from '@aws-sdk/client-securityhub';
+import { partitionOf } from '../aws/partition.js';
 
 /**
  * AWS Security Finding Format for profile-guard's findings. One finding per instance and control,
@@ -37,12 +38,6 @@ const TITLE_MAX = 256;
 const DESCRIPTION_MAX = 1024;
 const RECOMMENDATION_MAX = 512;
 
-export function partitionOf(region: string): 'aws' | 'aws-cn' | 'aws-us-gov' {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
-}
-
 /** The account's own "default" product: what a customer (not a partner) imports findings into. */
 export function productArn(scope: FindingScope): string {
   return `arn:${partitionOf(scope.region)}:securityhub:${scope.region}:${scope.account}:product/${scope.account}/default`;
@@ -65,7 +60,8 @@ const TYPES = ['Software and Configuration Checks/AWS Security Best Practices/EC
  * when there is one); `updatedAt` must be later than the stored one or Security Hub ignores the update.
  */
 export function toAsff(scope: FindingScope, content: FindingContent, times: { createdAt: string; updatedAt: string }): AwsSecurityFinding {
-  const partition = partitionOf(scope.region);
+  // Security Hub exists only in the aws, aws-cn and aws-us-gov partitions: the only ones a finding can name.
+  const partition = partitionOf(scope.region) as Partition;
   const severity = { Label: content.severity };
   const productFields = Object.fromEntries(Object.entries(content.fields ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
   return {
