@@ -137,7 +137,17 @@ async function remediateAll(run: Invocation, onPage?: (done: number) => void): P
 
 const decideFor = (run: Invocation, facts: InstanceFacts) => decide(facts, run.mapping, new Date(), run.deps.target);
 
-const isWaiting = (run: Invocation) => (facts: InstanceFacts) => decideFor(run, facts).action.kind === 'wait';
+/** An instance read, with the decision made on it: decided once per read, not once per question. */
+interface Decided {
+  facts: InstanceFacts;
+  decision: Decision;
+}
+
+/** Decides each instance once and splits them: ready to act on, or still settling. */
+function triage(run: Invocation, batch: readonly InstanceFacts[]): { ready: Decided[]; waiting: Decided[] } {
+  const decided = batch.map((facts) => ({ facts, decision: decideFor(run, facts) }));
+  return { ready: decided.filter((d) => d.decision.action.kind !== 'wait'), waiting: decided.filter((d) => d.decision.action.kind === 'wait') };
+}
 
 /**
  * Instances that are pending (or whose association is settling) are polled together, one batched
@@ -146,39 +156,40 @@ const isWaiting = (run: Invocation) => (facts: InstanceFacts) => decideFor(run, 
  */
 async function remediateBatch(run: Invocation, batch: readonly InstanceFacts[]): Promise<InstanceResult[]> {
   const results = new Map<string, InstanceResult>();
-  const settle = async (ready: readonly InstanceFacts[]) => {
-    for (const result of await mapWithConcurrency(ready, run.options.concurrency, (facts) => remediateOne(run, facts))) results.set(result.instanceId, result);
+  const settle = async (ready: readonly Decided[]) => {
+    for (const result of await mapWithConcurrency(ready, run.options.concurrency, (d) => remediateOne(run, d))) results.set(result.instanceId, result);
   };
-  await settle(batch.filter((facts) => !isWaiting(run)(facts)));
-  let waiting = batch.filter(isWaiting(run));
+  const first = triage(run, batch);
+  await settle(first.ready);
+  let waiting = first.waiting;
   const { settleWaitMs, settlePollMs } = run.options;
   for (let waited = 0; waiting.length > 0 && waited < settleWaitMs && run.deps.deadline.msLeft() > settlePollMs; waited += settlePollMs) {
-    run.deps.log.info('waiting for instances to settle', { instanceIds: waiting.map((f) => f.instanceId) });
+    run.deps.log.info('waiting for instances to settle', { instanceIds: waiting.map((d) => d.facts.instanceId) });
     await run.deps.sleep(settlePollMs);
     let reread: InstanceFacts[];
     try {
       reread = await readFacts(
         run.deps.ec2,
-        waiting.map((f) => f.instanceId),
+        waiting.map((d) => d.facts.instanceId),
         run.stats,
         run.deps.deadline,
       );
     } catch (error) {
-      for (const facts of waiting) results.set(facts.instanceId, unreadResult(facts.instanceId, error));
+      for (const { facts } of waiting) results.set(facts.instanceId, unreadResult(facts.instanceId, error));
       waiting = [];
       break;
     }
-    await settle(reread.filter((facts) => !isWaiting(run)(facts)));
-    waiting = reread.filter(isWaiting(run));
+    const next = triage(run, reread);
+    await settle(next.ready);
+    waiting = next.waiting;
   }
-  for (const facts of waiting) results.set(facts.instanceId, notSettledResult(run, facts));
+  for (const d of waiting) results.set(d.facts.instanceId, notSettledResult(run, d));
   return batch.map((facts) => results.get(facts.instanceId) as InstanceResult);
 }
 
 /** One instance: decide, then act within the budget and the deadline; a race re-reads and decides again. */
-async function remediateOne(run: Invocation, initial: InstanceFacts): Promise<InstanceResult> {
-  let facts = initial;
-  let decision = decideFor(run, facts);
+async function remediateOne(run: Invocation, initial: Decided): Promise<InstanceResult> {
+  let { facts, decision } = initial;
   try {
     for (let races = 0; ; races++) {
       if (!writes(decision)) return resultOf(facts, decision, passiveOutcome(decision));
@@ -226,8 +237,7 @@ async function rereadOne(run: Invocation, instanceId: string): Promise<InstanceF
 const targetProfile = (decision: Decision) => ('to' in decision.action ? decision.action.to : '');
 
 /** Still pending after the wait: the `running` event (or the sweep) finishes it. Anything else failed, retryably. */
-function notSettledResult(run: Invocation, facts: InstanceFacts): InstanceResult {
-  const decision = decideFor(run, facts);
+function notSettledResult(run: Invocation, { facts, decision }: Decided): InstanceResult {
   const waited = `${Math.round(run.options.settleWaitMs / 1000)}s`;
   if (decision.action.kind === 'wait' && decision.action.why === 'instance-transition' && facts.state === 'pending') {
     return resultOf(facts, decision, 'waiting', `still pending after ${waited}; the running state-change event (or the sweep) finishes it`);
