@@ -1,4 +1,5 @@
 import { ProfileGuardError } from '../lib/errors.js';
+import { isUnfinished } from '../lib/result.js';
 import { type RunOutcome, runForEvent } from '../lib/service.js';
 import { createHandler } from './runtime.js';
 
@@ -14,9 +15,7 @@ export class RetryableFailuresError extends ProfileGuardError {
 function respond(outcome: RunOutcome) {
   const summary = { status: outcome.status, reason: outcome.reason, delivery: outcome.delivery, results: outcome.report?.results ?? [] };
   if (outcome.retryableFailures > 0) {
-    const unfinished = summary.results
-      .filter((r) => r.error?.retryable || r.outcome === 'deferred')
-      .map((r) => `${r.instanceId}: ${r.error?.name ?? r.outcome}`);
+    const unfinished = summary.results.filter(isUnfinished).map((r) => `${r.instanceId}: ${r.error?.name ?? r.outcome}`);
     throw new RetryableFailuresError(`${outcome.retryableFailures} instance(s) not finished, a retry will: ${JSON.stringify(unfinished)}`);
   }
   return summary;

@@ -9,3 +9,8 @@ export function countOutcomes(results: readonly InstanceResult[]): Record<Outcom
   for (const r of results) counts[r.outcome]++;
   return counts;
 }
+
+/** What a retry of the same event would finish: a retryable failure, or a change deferred past the cap. */
+export function isUnfinished(result: Pick<InstanceResult, 'outcome' | 'error'>): boolean {
+  return (result.outcome === 'failed' && result.error?.retryable === true) || result.outcome === 'deferred';
+}

@@ -15,7 +15,7 @@ import { targetOfEvent } from './org/target.js';
 import { buildReport } from './report/build.js';
 import { type Delivery, deliverReport } from './report/deliver.js';
 import type { Report, Trigger } from './report/schema.js';
-import type { InstanceResult } from './result.js';
+import { type InstanceResult, isUnfinished } from './result.js';
 import { realSleep, type Sleep } from './retry.js';
 
 /** Everything one invocation needs, built once per container by the handler (or once by the CLI). */
@@ -93,7 +93,7 @@ async function finish(runtime: Runtime, base: ReportBase, results: InstanceResul
     reason: base.rejected,
     report,
     delivery,
-    retryableFailures: results.filter((r) => (r.outcome === 'failed' && r.error?.retryable) || r.outcome === 'deferred').length + unfinishedTarget,
+    retryableFailures: results.filter(isUnfinished).length + unfinishedTarget,
     reads,
     observed,
   };
