@@ -5,21 +5,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MappingInvalidError } from '../../lib/errors.js';
 import { loadMappingFile, parseMapping, UNEXPECTED_PROBLEM } from '../../lib/mapping/load.js';
+import { mappingProblems } from '../helpers/mapping.js';
 import { fuzzedMappingSource } from './mapping-arbitraries.js';
 
 const FILE = 'stages/hostile.yaml';
 
 /** The problems parseMapping reports, after checking the error is the typed one and names the file. */
-function problemsOf(source: string): readonly string[] {
-  try {
-    parseMapping(source, FILE);
-  } catch (error) {
-    expect(error).toBeInstanceOf(MappingInvalidError);
-    expect((error as Error).message.startsWith(`${FILE}: invalid mapping:`)).toBe(true);
-    return (error as MappingInvalidError).problems;
-  }
-  throw new Error('mapping was accepted');
-}
+const problemsOf = (source: string) => mappingProblems(source, FILE);
 
 const billionLaughs = [
   'version: 1',

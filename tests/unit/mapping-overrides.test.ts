@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { canDetach, decide } from '../../lib/decide.js';
-import type { MappingInvalidError } from '../../lib/errors.js';
 import { parseMapping, validateMapping } from '../../lib/mapping/load.js';
 import { selectRules } from '../../lib/mapping/overrides.js';
 import { mappedProfiles } from '../../lib/mapping/schema.js';
 import type { InstanceFacts } from '../../lib/model.js';
 import { memberStatements, remediateStatements, type Statement } from '../../policies/generate.js';
+import { mappingProblems } from '../helpers/mapping.js';
 
 const A = '111111111111';
 const B = '222222222222';
@@ -31,14 +31,7 @@ overrides:
       - { name: never, match: { tags: { app: web } }, profile: NeverProfile }
 `);
 
-function problemsOf(source: string): string[] {
-  try {
-    validateMapping(source);
-  } catch (error) {
-    return [...(error as MappingInvalidError).problems];
-  }
-  return [];
-}
+const problemsOf = (source: string) => mappingProblems(source);
 
 const running = (tags: Record<string, string>): InstanceFacts => ({
   instanceId: 'i-0123456789abcdef0',

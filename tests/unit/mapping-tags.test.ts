@@ -1,22 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../lib/decide.js';
-import { MappingInvalidError } from '../../lib/errors.js';
 import { parseMapping } from '../../lib/mapping/load.js';
 import { desiredFor } from '../../lib/mapping/match.js';
 import { roleOf } from '../../lib/mapping/schema.js';
 import type { InstanceFacts } from '../../lib/model.js';
+import { mappingProblems } from '../helpers/mapping.js';
 
 const tags = (record: Record<string, string>): ReadonlyMap<string, string> => new Map(Object.entries(record));
 
-function problemsOf(source: string): readonly string[] {
-  try {
-    parseMapping(source, 'tags.yaml');
-  } catch (error) {
-    expect(error).toBeInstanceOf(MappingInvalidError);
-    return (error as MappingInvalidError).problems;
-  }
-  throw new Error('mapping was accepted');
-}
+const problemsOf = (source: string) => mappingProblems(source, 'tags.yaml');
 
 describe('tag keys named like Object.prototype members are ordinary keys', () => {
   it.each(['constructor', 'toString', 'hasOwnProperty', 'valueOf', 'prototype'])('a rule on %s matches only instances carrying that tag', (key) => {
