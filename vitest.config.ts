@@ -25,7 +25,9 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['tests/unit/**/*.test.ts'],
-          setupFiles: ['tests/helpers/matchers.ts'],
+          // One module cache per worker, not per file; tests/helpers/unit-isolation.ts says why and what keeps files apart.
+          isolate: false,
+          setupFiles: ['tests/helpers/matchers.ts', 'tests/helpers/unit-isolation.ts'],
           testTimeout: 30_000,
           env,
         },
