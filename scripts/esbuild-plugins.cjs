@@ -19,8 +19,14 @@ const SCHEMA_FILE = /[\\/]@aws-sdk[\\/][^\\/]+[\\/]dist-es[\\/](?:.*[\\/])?schem
 /** `const _xN = "xmlName";` at the start of a line: a plain double-quoted literal, no escapes. */
 const STRING_CONSTANT = /^const (_[A-Za-z0-9_]*|n\d+) = "([^"\\\n]*)";$/gm;
 
-/** `[_xN]:` as a property key. */
-const COMPUTED_KEY = /\[(_[A-Za-z0-9_]*|n\d+)\]:/g;
+/**
+ * `[_xN]:` as a property key: right after the `{` or `,` that opens a property, so that
+ * `c ? [_a]: b` or `case [_a]:` is never taken for one.
+ */
+const COMPUTED_KEY = /([{,]\s*)\[(_[A-Za-z0-9_]*|n\d+)\]:/g;
+
+/** A literal `"__proto__":` key sets the prototype, where the computed key made a property. */
+const UNSAFE_AS_LITERAL = new Set(['__proto__']);
 
 /**
  * The schema source with each computed key that names a string constant of the file written as
@@ -31,10 +37,10 @@ function literalizeSchemaKeys(source) {
   for (const [, name, value] of source.matchAll(STRING_CONSTANT)) {
     // A name declared twice would be a syntax error in the module; refuse to guess.
     if (constants.has(name)) return source;
-    constants.set(name, value);
+    if (!UNSAFE_AS_LITERAL.has(value)) constants.set(name, value);
   }
   if (constants.size === 0) return source;
-  return source.replace(COMPUTED_KEY, (key, name) => (constants.has(name) ? `${JSON.stringify(constants.get(name))}:` : key));
+  return source.replace(COMPUTED_KEY, (key, opener, name) => (constants.has(name) ? `${opener}${JSON.stringify(constants.get(name))}:` : key));
 }
 
 const literalSchemaKeys = {
