@@ -15,8 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { packageService, unzipFunction } from '../../support/package.js';
 
-/** Samples per command; the issue asks for at least 15. */
-export const COLDSTART_ROUNDS = 21;
+/** Samples per command (the issue asks for at least 15): a multiple of the 4 commands, so each takes each place in a round equally often. */
+export const COLDSTART_ROUNDS = 24;
 /** The goal: the bundle's init overhead at most this fraction of the naive bundle's. */
 export const COLDSTART_GOAL = 0.4;
 
@@ -25,11 +25,14 @@ const FLOOR_ENTRY = fileURLToPath(new URL('./coldstart-floor.ts', import.meta.ur
 /** The service's own esbuild plugins (serverless.yml custom.esbuild.plugins). */
 const SERVICE_PLUGINS = createRequire(import.meta.url)('../esbuild-plugins.cjs') as Plugin[];
 
-const median = (xs: number[]) => {
+/** The q-quantile of xs, interpolated between the nearest ranks. */
+const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+  const at = (s.length - 1) * q;
+  const low = Math.floor(at);
+  return (s[low] as number) + ((s[Math.ceil(at)] as number) - (s[low] as number)) * (at - low);
 };
+const median = (xs: number[]) => quantile(xs, 0.5);
 
 /** The environment both bundles load in: Lambda-like, no tracing daemon, no log output. */
 function probeEnv(): NodeJS.ProcessEnv {
@@ -104,6 +107,8 @@ export interface ColdStartFigures {
   naiveOverheadMs: number;
   floorOverheadMs: number;
   ratio: number;
+  /** The middle half (25th to 75th percentile) of the per-round ratios, bundle / naive. */
+  ratioSpread: [number, number];
   floorRatio: number;
   bundleRssMiB: number;
   naiveRssMiB: number;
@@ -133,6 +138,10 @@ export function measureColdStart(bundle: string, naive: string, floor: string, r
   // Per-round overheads, paired with that round's baseline, then the median of each.
   const overhead = (i: number) => median(samples[i]?.map((t, round) => t - (samples[0]?.[round] as number)) ?? []);
   const [bundleOverheadMs, naiveOverheadMs, floorOverheadMs] = [overhead(1), overhead(2), overhead(3)];
+  const base = samples[0] as number[];
+  const perRoundRatios = (samples[1] as number[]).map(
+    (t, round) => (t - (base[round] as number)) / ((samples[2]?.[round] as number) - (base[round] as number)),
+  );
   const rss = (file: string) => median([0, 1, 2].map(() => peakRssMiB(file, env)));
   const baselineRssMiB = median(
     [0, 1, 2].map(
@@ -150,6 +159,7 @@ export function measureColdStart(bundle: string, naive: string, floor: string, r
     naiveOverheadMs,
     floorOverheadMs,
     ratio: bundleOverheadMs / naiveOverheadMs,
+    ratioSpread: [quantile(perRoundRatios, 0.25), quantile(perRoundRatios, 0.75)],
     floorRatio: floorOverheadMs / naiveOverheadMs,
     bundleRssMiB: rss(bundle),
     naiveRssMiB: rss(naive),
@@ -173,7 +183,7 @@ export function coldStartTable(f: ColdStartFigures): string {
     `| overhead / naive overhead | **${f.ratio.toFixed(2)}** | 1.00 | ${f.floorRatio.toFixed(2)} | - |`,
     `| peak RSS after require | ${mib(f.bundleRssMiB)} | ${mib(f.naiveRssMiB)} | ${mib(f.floorRssMiB)} | ${mib(f.baselineRssMiB)} |`,
     '',
-    `overhead ratio (bundle / naive): **${f.ratio.toFixed(2)}**; goal ≤ ${COLDSTART_GOAL} (${f.ratio <= COLDSTART_GOAL ? 'met' : 'NOT met'}); ${f.rounds} paired samples.`,
+    `overhead ratio (bundle / naive): **${f.ratio.toFixed(2)}** (middle half of the per-round ratios: ${f.ratioSpread[0].toFixed(2)} to ${f.ratioSpread[1].toFixed(2)}); goal ≤ ${COLDSTART_GOAL} (${f.ratio <= COLDSTART_GOAL ? 'met' : 'NOT met'}); ${f.rounds} paired samples.`,
     `The floor is ${f.floorRatio.toFixed(2)} of the naive overhead: the clients, Logger and Tracer every remediation needs, before any validation, mapping or metrics.`,
   ].join('\n');
 }
