@@ -1,10 +1,9 @@
 import { isAbsolute, resolve } from 'node:path';
 import * as z from 'zod';
 import { DEFAULT_ENGINE_OPTIONS, type EngineOptions } from './engine.js';
-import { ConfigInvalidError } from './errors.js';
+import { booleanVariable, parseEnvironment } from './env.js';
 import type { NotifyLevel } from './report/notify.js';
 
-const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
 
 // Empty strings are treated as unset: CloudFormation and shells both produce them.
@@ -15,7 +14,7 @@ const envSchema = z.object({
     .optional(),
   DLQ_URL: z.url('must be an SQS queue URL').optional(),
   MAPPING_FILE: z.string().default('mapping.yaml'),
-  DRY_RUN: bool.default(false),
+  DRY_RUN: booleanVariable.default(false),
   MAX_CHANGES: positiveInt(10_000).default(DEFAULT_ENGINE_OPTIONS.maxChanges),
   CONCURRENCY: positiveInt(32).default(DEFAULT_ENGINE_OPTIONS.concurrency),
   SETTLE_WAIT_SECONDS: z.coerce
@@ -42,12 +41,7 @@ export interface Config {
 
 /** Reads and validates the environment once; every problem is named in one error. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigInvalidError(`invalid environment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
-  const e = parsed.data;
+  const e = parseEnvironment(envSchema, env);
   // Lambda runs with the task root as working directory, so a relative path means "in the bundle".
   const root = process.cwd();
   return {

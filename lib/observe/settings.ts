@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ConfigInvalidError } from '../errors.js';
+import { booleanVariable, parseEnvironment } from '../env.js';
 import { sweepPeriodSeconds } from './schedule.js';
 
 export const DEFAULT_STAGE = 'dev';
@@ -10,10 +10,7 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9-]{1,64}$/, 'must be a stage name (letters, digits, dashes)')
     .default(DEFAULT_STAGE),
-  SECURITY_HUB: z
-    .enum(['true', 'false'])
-    .transform((v) => v === 'true')
-    .default(false),
+  SECURITY_HUB: booleanVariable.default(false),
   SWEEP_RATE: z.string().default('rate(6 hours)'),
 });
 
@@ -28,11 +25,6 @@ export interface ObserveSettings {
 }
 
 export function loadObserveSettings(env: NodeJS.ProcessEnv = process.env): ObserveSettings {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigInvalidError(`invalid environment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
-  const { STAGE, SECURITY_HUB, SWEEP_RATE } = parsed.data;
+  const { STAGE, SECURITY_HUB, SWEEP_RATE } = parseEnvironment(envSchema, env);
   return { stage: STAGE, securityHub: SECURITY_HUB, sweepPeriodSeconds: sweepPeriodSeconds(SWEEP_RATE) };
 }

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ConfigInvalidError } from '../errors.js';
+import { parseEnvironment, presentVariables } from '../env.js';
 import { isAccount, isRegion } from '../events/fields.js';
 
 /**
@@ -46,12 +46,8 @@ const envSchema = z.object({
 });
 
 export function loadOrgSettings(env: NodeJS.ProcessEnv = process.env): OrgSettings | undefined {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  if (!present.ORG_ID) return undefined;
-  const parsed = envSchema.safeParse(present);
-  if (!parsed.success)
-    throw new ConfigInvalidError(`invalid organization environment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  const e = parsed.data;
+  if (!presentVariables(env).ORG_ID) return undefined;
+  const e = parseEnvironment(envSchema, env, 'organization environment');
   return {
     orgId: e.ORG_ID,
     accounts: e.ORG_ACCOUNTS,
