@@ -1,5 +1,6 @@
 import { disassociateProfile } from '../aws/ec2.js';
-import { AttachAfterDetachFailedError, describeError, ProfileGuardError } from '../errors.js';
+import { deadlineIn } from '../deadline.js';
+import { AttachAfterDetachFailedError, describeError } from '../errors.js';
 import { attachProfile } from './associate.js';
 import type { ActDeps } from './deps.js';
 
@@ -9,18 +10,18 @@ import type { ActDeps } from './deps.js';
  * not silently left with nothing, and the error says what it wears now; the retry (or the next
  * sweep) tries the swap again.
  */
+/** Putting the old profile back gets this long of its own: the work deadline may be what stopped the attach. */
+const RESTORE_BUDGET_MS = 5_000;
+
 export async function detachThenAttach(deps: ActDeps, instanceId: string, associationId: string, from: string, to: string): Promise<void> {
   await disassociateProfile(deps.ec2, instanceId, associationId, deps.deadline);
   try {
     await attachProfile(deps, instanceId, to, { afterDisassociate: true });
   } catch (attachError) {
     const why = describeError(attachError);
-    const retryable = attachError instanceof ProfileGuardError ? attachError.retryable : false;
     try {
-      // The deadline may be what stopped the attach: the restore gets its own short budget.
-      await attachProfile({ ...deps, deadline: { ...deps.deadline, signal: AbortSignal.timeout(5_000), expired: () => false } }, instanceId, from, {
-        afterDisassociate: true,
-      });
+      // A whole deadline of its own, time left included: the backoff between attempts reads msLeft().
+      await attachProfile({ ...deps, deadline: deadlineIn(RESTORE_BUDGET_MS) }, instanceId, from, { afterDisassociate: true });
     } catch (restoreError) {
       throw new AttachAfterDetachFailedError(
         `detached ${from} but attaching ${to} failed (${why.name}: ${why.message}) and putting ${from} back failed too (${describeError(restoreError).message}): the instance has NO profile now; a retry or the next sweep attaches ${to}`,
@@ -30,9 +31,9 @@ export async function detachThenAttach(deps: ActDeps, instanceId: string, associ
       );
     }
     throw new AttachAfterDetachFailedError(
-      `attaching ${to} failed after detaching ${from} (${why.name}: ${why.message}); ${from} was put back, so the instance wears ${from} as before${retryable ? '; a retry will swap it' : ''}`,
+      `attaching ${to} failed after detaching ${from} (${why.name}: ${why.message}); ${from} was put back, so the instance wears ${from} as before${why.retryable ? '; a retry will swap it' : ''}`,
       from,
-      retryable,
+      why.retryable,
       { cause: attachError },
     );
   }

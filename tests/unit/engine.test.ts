@@ -85,6 +85,27 @@ describe('engine: acting on EC2 as it really behaves', () => {
     expect(result?.error?.message).toMatch(/AdminProfile was put back, so the instance wears AdminProfile as before; a retry will swap it/);
   });
 
+  it('still retries putting the old profile back when the work deadline is what stopped the attach', async () => {
+    // 500 ms left: too little for the attach's backoff (1 s), but the restore has a budget of its own.
+    const { engine, mock } = setup([{ id: A, state: 'stopped', tags: web, profile: 'AdminProfile' }], { deadline: fakeDeadline(() => 500) });
+    const reset = () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    mock.on(AssociateIamInstanceProfileCommand, { IamInstanceProfile: { Name: 'WebProfile' } }).rejects(reset());
+    // EC2 still sees the association just removed: a race the attach waits out with its backoff.
+    const race = ec2Error('IncorrectState', `There is an existing association for instance ${A}`);
+    mock
+      .on(AssociateIamInstanceProfileCommand, { IamInstanceProfile: { Name: 'AdminProfile' } })
+      .rejectsOnce(race)
+      .resolves({});
+    const [result] = await engine.remediateIds([A]);
+    expect(writeCalls(mock)).toEqual([
+      'DisassociateIamInstanceProfile',
+      'AssociateIamInstanceProfile',
+      'AssociateIamInstanceProfile',
+      'AssociateIamInstanceProfile',
+    ]);
+    expect(result?.error?.message).toMatch(/AdminProfile was put back, so the instance wears AdminProfile as before/);
+  });
+
   it('says so plainly when neither the new profile nor the old one could be attached', async () => {
     const { engine, mock } = setup([{ id: A, state: 'stopped', tags: web, profile: 'AdminProfile' }]);
     mock.on(AssociateIamInstanceProfileCommand).rejects(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:443'), { code: 'ECONNREFUSED' }));
