@@ -3,6 +3,7 @@
 require('tsx/cjs');
 const { loadMappingFile } = require('../lib/mapping/load.ts');
 const { listParam, organizationFunctions, organizationResources } = require('../lib/org/template.ts');
+const { optionalSettings } = require('./stack-params.ts');
 
 async function settings(resolveVariable) {
   const orgId = String((await resolveVariable('param:orgId')) ?? '');
@@ -33,7 +34,11 @@ module.exports = {
       regions: s.regions,
       sweepRate: String(await resolveVariable('param:sweepRate')),
       sweepEnabled: String(await resolveVariable('param:sweepEnabled')) === 'true',
-      reservedConcurrency: Number(await resolveVariable('param:reservedConcurrency')),
+      // The remediate function's reservation, read as serverless.yml reads it ('' = none).
+      reservedConcurrency: optionalSettings({
+        reservedConcurrency: await resolveVariable('param:reservedConcurrency'),
+        region: await resolveVariable('aws:region'),
+      }).reservedConcurrency?.remediate,
     });
   },
 };

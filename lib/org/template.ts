@@ -262,7 +262,8 @@ export interface FunctionSettings {
   regions: readonly string[];
   sweepRate: string;
   sweepEnabled: boolean;
-  reservedConcurrency: number;
+  /** The worker's reservation; undefined: none. */
+  reservedConcurrency?: number | undefined;
 }
 
 /** The planner (scheduled) and the worker (one message at a time): serverless function definitions. */
@@ -287,7 +288,7 @@ export function organizationFunctions(f: FunctionSettings): Record<string, unkno
       handler: 'functions/sweep-worker.handler',
       description: 'Organization sweep: sweeps one account and region with the member role',
       timeout: 900,
-      reservedConcurrency: f.reservedConcurrency,
+      ...(f.reservedConcurrency !== undefined ? { reservedConcurrency: f.reservedConcurrency } : {}),
       environment,
       events: [{ sqs: { arn: { 'Fn::GetAtt': ['OrganizationSweepQueue', 'Arn'] }, batchSize: 1 } }],
     },

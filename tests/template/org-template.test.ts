@@ -147,6 +147,12 @@ describe('organization template (orgId, targetOus, regions set)', () => {
     ]);
   });
 
+  // Regression: reservedConcurrency '' (the default) became Number('') = 0, and a worker reserved at 0 never runs.
+  it('reserves one planner and leaves the worker unreserved when reservedConcurrency is unset', () => {
+    expect(props('SweepPlannerLambdaFunction').ReservedConcurrentExecutions).toBe(1);
+    expect(props('SweepWorkerLambdaFunction')).not.toHaveProperty('ReservedConcurrentExecutions');
+  });
+
   it('adds the sweep planner (scheduled) and the worker (one FIFO message at a time), and lets the functions enqueue only on the sweep queue', () => {
     expect(props('OrganizationSweepQueue')).toMatchObject({ FifoQueue: true, QueueName: 'profile-guard-test-org-sweep.fifo' });
     expect(props('OrganizationSweepQueue').VisibilityTimeout).toBeGreaterThan(props('SweepWorkerLambdaFunction').Timeout);
