@@ -1,7 +1,7 @@
 import { ListAccountsForParentCommand, ListOrganizationalUnitsForParentCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
-import { CLIENT_CONFIG, type ClientOptions } from './clients.js';
+import { type ClientOptions, configFor } from './clients.js';
 import type { CallScope } from './ec2.js';
-import { translateAwsError } from './errors.js';
+import { sendTranslated, translatorFor } from './errors.js';
 import { operation } from './operations.js';
 
 export const ORGANIZATIONS_OPERATIONS = {
@@ -20,12 +20,7 @@ export interface MemberAccount {
 
 /** Organizations is a global service: one client, in the hub's region (its endpoint is us-east-1 either way). */
 export function createOrganizationsClient(options: ClientOptions = {}): OrganizationsClient {
-  const client = new OrganizationsClient({
-    ...CLIENT_CONFIG,
-    requestHandler: { ...CLIENT_CONFIG.requestHandler },
-    maxAttempts: 4,
-    ...(options.region ? { region: options.region } : {}),
-  });
+  const client = new OrganizationsClient(configFor('organizations', options));
   return options.instrument ? options.instrument(client) : client;
 }
 
@@ -38,30 +33,36 @@ export async function listAccountsUnder(client: OrganizationsClient, parents: re
   const accounts = new Map<string, MemberAccount>();
   const queue = [...new Set(parents)];
   const seen = new Set<string>();
-  try {
-    while (queue.length > 0) {
-      const ParentId = queue.shift() as string;
-      if (seen.has(ParentId)) continue;
-      seen.add(ParentId);
-      let token: string | undefined;
-      do {
-        const page = await client.send(new ListAccountsForParentCommand({ ParentId, NextToken: token }), { abortSignal: scope.signal });
-        for (const a of page.Accounts ?? []) {
-          if (!a.Id) continue;
-          // State replaces Status (retired September 2026); either says ACTIVE for a callable account.
-          const state = a.State ?? a.Status;
-          accounts.set(a.Id, { id: a.Id, name: a.Name, ou: ParentId, active: state === 'ACTIVE' });
-        }
-        token = page.NextToken;
-      } while (token);
-      do {
-        const page = await client.send(new ListOrganizationalUnitsForParentCommand({ ParentId, NextToken: token }), { abortSignal: scope.signal });
-        for (const ou of page.OrganizationalUnits ?? []) if (ou.Id) queue.push(ou.Id);
-        token = page.NextToken;
-      } while (token);
-    }
-  } catch (error) {
-    throw translateAwsError(error, { operation: 'organizations:ListAccountsForParent' });
+  const listAccounts = translatorFor(ORGANIZATIONS_OPERATIONS.listAccounts);
+  const listOus = translatorFor(ORGANIZATIONS_OPERATIONS.listOus);
+  while (queue.length > 0) {
+    const ParentId = queue.shift() as string;
+    if (seen.has(ParentId)) continue;
+    seen.add(ParentId);
+    let token: string | undefined;
+    do {
+      const NextToken = token;
+      const page = await sendTranslated(
+        () => client.send(new ListAccountsForParentCommand({ ParentId, NextToken }), { abortSignal: scope.signal }),
+        listAccounts,
+      );
+      for (const a of page.Accounts ?? []) {
+        if (!a.Id) continue;
+        // State replaces Status (retired September 2026); either says ACTIVE for a callable account.
+        const state = a.State ?? a.Status;
+        accounts.set(a.Id, { id: a.Id, name: a.Name, ou: ParentId, active: state === 'ACTIVE' });
+      }
+      token = page.NextToken;
+    } while (token);
+    do {
+      const NextToken = token;
+      const page = await sendTranslated(
+        () => client.send(new ListOrganizationalUnitsForParentCommand({ ParentId, NextToken }), { abortSignal: scope.signal }),
+        listOus,
+      );
+      for (const ou of page.OrganizationalUnits ?? []) if (ou.Id) queue.push(ou.Id);
+      token = page.NextToken;
+    } while (token);
   }
   return [...accounts.values()];
 }

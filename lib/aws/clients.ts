@@ -40,9 +40,10 @@ export const CLIENT_CONFIG = {
   requestHandler: { connectionTimeout: 3_000, requestTimeout: 15_000, throwOnRequestTimeout: true },
 } as const;
 
-const MAX_ATTEMPTS = { ec2: 6, sns: 4, sqs: 4, sts: 3 } as const;
+const MAX_ATTEMPTS = { ec2: 6, sns: 4, sqs: 4, sts: 3, organizations: 4, securityhub: 4 } as const;
 
-function configFor(service: keyof typeof MAX_ATTEMPTS, options: ClientOptions) {
+/** One client's settings: CLIENT_CONFIG, its attempts, and the options that were given. */
+export function configFor(service: keyof typeof MAX_ATTEMPTS, options: ClientOptions) {
   return {
     ...CLIENT_CONFIG,
     requestHandler: { ...CLIENT_CONFIG.requestHandler },

@@ -1,4 +1,5 @@
 import { AwsUnreachableError, OutOfTimeError, PermissionDeniedError, ProfileGuardError, ThrottledError, UnexpectedAwsError } from '../errors.js';
+import type { AwsOperation } from './operations.js';
 
 /** Where a failed call happened, for the message a reader sees. */
 export interface CallContext {
@@ -81,6 +82,11 @@ function defaultHint(context: CallContext): string {
 }
 
 /** Sends one call with the scope's abort signal and turns any failure into a named error. */
+/** The translation for one declared operation: its errors name it as the policy does. */
+export function translatorFor(operation: AwsOperation): (error: unknown) => ProfileGuardError {
+  return (error) => translateAwsError(error, { operation: operation.id });
+}
+
 export async function sendTranslated<T>(send: () => Promise<T>, translate: (error: unknown) => ProfileGuardError): Promise<T> {
   try {
     return await send();

@@ -6,9 +6,9 @@ import {
   type ImportFindingsError,
   SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
-import { CLIENT_CONFIG, type ClientOptions } from './clients.js';
+import { type ClientOptions, configFor } from './clients.js';
 import type { CallScope } from './ec2.js';
-import { sendTranslated, translateAwsError } from './errors.js';
+import { sendTranslated, translatorFor } from './errors.js';
 import { operation } from './operations.js';
 
 /**
@@ -29,18 +29,8 @@ export const FILTER_VALUES_MAX = 20;
 
 export function createSecurityHubClient(options: ClientOptions = {}): SecurityHubClient {
   const instrument = options.instrument ?? (<T>(client: T) => client);
-  return instrument(
-    new SecurityHubClient({
-      ...CLIENT_CONFIG,
-      requestHandler: { ...CLIENT_CONFIG.requestHandler },
-      maxAttempts: 4,
-      ...(options.region ? { region: options.region } : {}),
-      ...(options.credentials ? { credentials: options.credentials } : {}),
-    }),
-  );
+  return instrument(new SecurityHubClient(configFor('securityhub', options)));
 }
-
-const translate = (operationId: string) => (error: unknown) => translateAwsError(error, { operation: operationId });
 
 /** One BatchImportFindings call (≤ 100 findings); the findings Security Hub refused come back, named. */
 export async function importFindings(
@@ -51,7 +41,7 @@ export async function importFindings(
   if (findings.length > IMPORT_BATCH_MAX) throw new RangeError(`BatchImportFindings takes at most ${IMPORT_BATCH_MAX} findings, got ${findings.length}`);
   const out = await sendTranslated(
     () => hub.send(new BatchImportFindingsCommand({ Findings: [...findings] }), { abortSignal: scope.signal }),
-    translate('securityhub:BatchImportFindings'),
+    translatorFor(SECURITY_HUB_OPERATIONS.importFindings),
   );
   return { imported: out.SuccessCount ?? 0, refused: out.FailedFindings ?? [] };
 }
@@ -63,7 +53,7 @@ export async function findFindings(hub: SecurityHubClient, filters: AwsSecurityF
   do {
     const page = await sendTranslated(
       () => hub.send(new GetFindingsCommand({ Filters: filters, MaxResults: 100, NextToken: nextToken }), { abortSignal: scope.signal }),
-      translate('securityhub:GetFindings'),
+      translatorFor(SECURITY_HUB_OPERATIONS.getFindings),
     );
     all.push(...(page.Findings ?? []));
     nextToken = page.NextToken || undefined;

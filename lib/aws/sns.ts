@@ -1,6 +1,6 @@
 import { PublishCommand, type PublishCommandInput, type SNSClient } from '@aws-sdk/client-sns';
 import type { CallScope } from './ec2.js';
-import { sendTranslated, translateAwsError } from './errors.js';
+import { sendTranslated, translatorFor } from './errors.js';
 import { operation } from './operations.js';
 
 export const SNS_OPERATIONS = {
@@ -11,8 +11,5 @@ export const SNS_OPERATIONS = {
 export type PublishInput = Pick<PublishCommandInput, 'TopicArn' | 'Subject' | 'Message' | 'MessageStructure' | 'MessageAttributes'>;
 
 export async function publish(sns: SNSClient, input: PublishInput, scope: CallScope = {}): Promise<void> {
-  await sendTranslated(
-    () => sns.send(new PublishCommand(input), { abortSignal: scope.signal }),
-    (error) => translateAwsError(error, { operation: 'sns:Publish' }),
-  );
+  await sendTranslated(() => sns.send(new PublishCommand(input), { abortSignal: scope.signal }), translatorFor(SNS_OPERATIONS.publish));
 }

@@ -8,7 +8,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { CallScope } from './ec2.js';
-import { sendTranslated, translateAwsError } from './errors.js';
+import { sendTranslated, translatorFor } from './errors.js';
 import { operation } from './operations.js';
 
 export const SQS_OPERATIONS = {
@@ -17,8 +17,6 @@ export const SQS_OPERATIONS = {
   delete: operation('sqs:DeleteMessage'),
   changeVisibility: operation('sqs:ChangeMessageVisibility'),
 } as const;
-
-const translate = (operationId: string) => (error: unknown) => translateAwsError(error, { operation: operationId });
 
 /** A FIFO queue's ordering group and deduplication id (the organization sweep's one message per account-region). */
 export interface FifoOptions {
@@ -38,7 +36,7 @@ export async function sendMessage(
   await sendTranslated(
     () =>
       sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body, MessageAttributes: attributes, ...ordering }), { abortSignal: scope.signal }),
-    translate('sqs:SendMessage'),
+    translatorFor(SQS_OPERATIONS.send),
   );
 }
 
@@ -56,18 +54,18 @@ export async function receiveMessages(sqs: SQSClient, queueUrl: string, max: num
           WaitTimeSeconds: 0,
         }),
       ),
-    translate('sqs:ReceiveMessage'),
+    translatorFor(SQS_OPERATIONS.receive),
   );
   return Messages;
 }
 
 export async function deleteMessage(sqs: SQSClient, queueUrl: string, receiptHandle: string | undefined): Promise<void> {
-  await sendTranslated(() => sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle })), translate('sqs:DeleteMessage'));
+  await sendTranslated(() => sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle })), translatorFor(SQS_OPERATIONS.delete));
 }
 
 export async function makeVisible(sqs: SQSClient, queueUrl: string, receiptHandle: string | undefined): Promise<void> {
   await sendTranslated(
     () => sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: 0 })),
-    translate('sqs:ChangeMessageVisibility'),
+    translatorFor(SQS_OPERATIONS.changeVisibility),
   );
 }

@@ -1,5 +1,5 @@
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
-import { sendTranslated, translateAwsError } from './errors.js';
+import { sendTranslated, translatorFor } from './errors.js';
 import { operation } from './operations.js';
 
 export const STS_OPERATIONS = {
@@ -8,11 +8,8 @@ export const STS_OPERATIONS = {
 } as const;
 
 export async function callerAccount(sts: STSClient): Promise<string> {
-  const { Account } = await sendTranslated(
-    () => sts.send(new GetCallerIdentityCommand({})),
-    (error) => translateAwsError(error, { operation: 'sts:GetCallerIdentity' }),
-  );
-  if (!Account || !/^\d{12}$/.test(Account))
-    throw translateAwsError(new Error(`STS returned no account id (${Account ?? 'none'})`), { operation: 'sts:GetCallerIdentity' });
+  const translate = translatorFor(STS_OPERATIONS.callerIdentity);
+  const { Account } = await sendTranslated(() => sts.send(new GetCallerIdentityCommand({})), translate);
+  if (!Account || !/^\d{12}$/.test(Account)) throw translate(new Error(`STS returned no account id (${Account ?? 'none'})`));
   return Account;
 }

@@ -1,7 +1,11 @@
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
+import { ListAccountsForParentCommand, ListOrganizationalUnitsForParentCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
+import { listAccountsUnder } from '../../lib/aws/accounts.js';
 import { translateEc2Error } from '../../lib/aws/ec2.js';
 import { translateAwsError } from '../../lib/aws/errors.js';
+import { PermissionDeniedError } from '../../lib/errors.js';
 import { ec2Error } from '../../support/ec2-mock.js';
 
 const context = { operation: 'AssociateIamInstanceProfile', instanceId: 'i-0123456789abcdef0', profile: 'WebProfile' };
@@ -54,5 +58,22 @@ describe('AWS error translation', () => {
     const error = new EC2ServiceException({ name: 'AuthorizationError', message: 'not allowed', $fault: 'client', $metadata: { httpStatusCode: 403 } });
     expect(translateAwsError(error, { operation: 'sns:Publish' })).toMatchObject({ name: 'PermissionDeniedError', retryable: false });
     expect(translateAwsError('a string thrown', { operation: 'sns:Publish' })).toMatchObject({ name: 'UnexpectedAwsError', retryable: false });
+  });
+});
+
+describe('Organizations errors name the call that failed', () => {
+  const organizations = mockClient(OrganizationsClient);
+
+  // Regression: one catch around both listings named every failure ListAccountsForParent.
+  it('a denied ListOrganizationalUnitsForParent is named as that call, not ListAccountsForParent', async () => {
+    organizations.reset();
+    organizations.on(ListAccountsForParentCommand).resolves({ Accounts: [] });
+    organizations
+      .on(ListOrganizationalUnitsForParentCommand)
+      .rejects(Object.assign(new Error('You are not authorized'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } }));
+    const listing = listAccountsUnder(new OrganizationsClient({}), ['ou-ab12-cdef3456']);
+    await expect(listing).rejects.toBeInstanceOf(PermissionDeniedError);
+    await expect(listing).rejects.toThrow(/organizations:ListOrganizationalUnitsForParent/);
+    await expect(listing).rejects.not.toThrow(/ListAccountsForParent/);
   });
 });
