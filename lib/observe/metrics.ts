@@ -1,5 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { InstanceResult } from '../result.js';
+import { countOutcomes, type InstanceResult } from '../result.js';
 import type { RunOutcome } from '../service.js';
 
 /**
@@ -49,25 +49,25 @@ const REMEDIATION_OF: Partial<Record<InstanceResult['action'], RemediationAction
 export function countInvocation(trigger: TriggerType, outcome: RunOutcome | undefined): InvocationCounts {
   const results = outcome?.report?.results ?? [];
   const remediations = Object.fromEntries(REMEDIATION_ACTIONS.map((a) => [a, 0])) as Record<RemediationAction, number>;
-  for (const r of results.filter((r) => r.outcome === 'changed')) {
+  for (const r of results) {
+    if (r.outcome !== 'changed') continue;
     const action = REMEDIATION_OF[r.action];
     if (action) remediations[action]++;
     if (r.imdsv2) remediations.imdsv2++;
   }
-  // Counted from the results, not report.counts: a report trimmed for SNS keeps its counts but the results are what was sent.
-  const count = (o: InstanceResult['outcome']) => results.filter((r) => r.outcome === o).length;
+  const counts = countOutcomes(results);
   const report = outcome?.report;
   const wholeRunFailed = report?.rejected || report?.incomplete ? 1 : 0;
   const undelivered = outcome?.delivery === 'sent-to-dlq' || outcome?.delivery === 'lost' ? 1 : 0;
   return {
     trigger,
     remediations,
-    changed: count('changed'),
-    failed: count('failed') + wholeRunFailed,
-    drift: count('drift'),
-    deferred: count('deferred'),
-    waiting: count('waiting'),
-    skipped: count('skipped'),
+    changed: counts.changed,
+    failed: counts.failed + wholeRunFailed,
+    drift: counts.drift,
+    deferred: counts.deferred,
+    waiting: counts.waiting,
+    skipped: counts.skipped,
     reportsUndelivered: undelivered,
     findingsImported: outcome?.observed?.findingsImported ?? 0,
     findingsFailed: outcome?.observed?.findingsFailed ?? 0,
