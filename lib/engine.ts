@@ -67,7 +67,7 @@ export interface Engine {
    * Remediates every live instance in the region, page by page: the sweep. Never throws: if
    * listing stops early, what was done is returned with `incomplete` saying why.
    */
-  remediateAll(onPage?: (done: number) => void): Promise<{ results: InstanceResult[]; incomplete?: string }>;
+  remediateAll(onPage?: (done: number) => void): Promise<SweepResults>;
   readonly stats: ReadStats;
 }
 
@@ -119,17 +119,29 @@ async function remediateIds(run: Invocation, instanceIds: readonly string[]): Pr
   return results;
 }
 
-async function remediateAll(run: Invocation, onPage?: (done: number) => void): Promise<{ results: InstanceResult[]; incomplete?: string }> {
+/** What a sweep did; `incomplete` says why it stopped early, and `outOfTime` whether the deadline is why. */
+export interface SweepResults {
+  results: InstanceResult[];
+  incomplete?: string;
+  outOfTime?: boolean;
+}
+
+async function remediateAll(run: Invocation, onPage?: (done: number) => void): Promise<SweepResults> {
   const results: InstanceResult[] = [];
+  // The rest of the region waits for the next sweep (or the next slice); what was done is still reported.
+  const outOfTime = (): SweepResults => ({
+    results,
+    incomplete: `ran out of time after ${results.length} instances; the next sweep covers the rest`,
+    outOfTime: true,
+  });
   try {
     for await (const page of listAllFacts(run.deps.ec2, run.stats, run.options.sweepPageSize, run.deps.deadline)) {
       results.push(...(await remediateBatch(run, page)));
       onPage?.(results.length);
-      // The rest of the region waits for the next sweep; what was done is still reported.
-      if (run.deps.deadline.expired()) return { results, incomplete: `ran out of time after ${results.length} instances; the next sweep covers the rest` };
+      if (run.deps.deadline.expired()) return outOfTime();
     }
   } catch (error) {
-    if (error instanceof OutOfTimeError) return { results, incomplete: `ran out of time after ${results.length} instances; the next sweep covers the rest` };
+    if (error instanceof OutOfTimeError) return outOfTime();
     return { results, incomplete: `could not list instances after ${results.length}: ${describeError(error).message}` };
   }
   return { results };

@@ -56,6 +56,8 @@ export interface RunOutcome {
   reads?: ReadStats | undefined;
   /** What ran after the report (findings imported or failed, exceptions that just expired): counted in the metrics. */
   observed?: Observed | undefined;
+  /** A sweep stopped at the work deadline: the rest of the region waits (the organization worker hands the target on). */
+  outOfTime?: boolean | undefined;
 }
 
 const IAM_BACKOFF = { attempts: 4, baseDelayMs: 1_000 };
@@ -150,22 +152,29 @@ export async function runForEvent(runtime: Runtime, rawEvent: unknown, defaults:
   return finish(runtime, { ...where, trigger }, results, engine.stats);
 }
 
+export interface SweepOptions {
+  onProgress?: ((done: number) => void) | undefined;
+  /** The target account's EC2 client (organization mode); default: the runtime's own. */
+  ec2?: EC2Client | undefined;
+}
+
 /** Every instance in the region, page by page, under one change budget and one report, even if listing stops early. */
 export async function runSweep(
   runtime: Runtime,
   where: { account: string; region: string; trigger?: Trigger; accountName?: string | undefined; ou?: string | undefined },
-  onProgress?: (done: number) => void,
+  options: SweepOptions = {},
 ): Promise<RunOutcome> {
-  const engine = engineFor(runtime, { account: where.account, ou: where.ou });
-  const { results, incomplete } = await engine.remediateAll(onProgress);
+  const engine = engineFor(runtime, { account: where.account, ou: where.ou }, options.ec2);
+  const { results, incomplete, outOfTime } = await engine.remediateAll(options.onProgress);
   if (incomplete) runtime.log.warn('sweep stopped early', { reason: incomplete });
   runtime.log.info('sweep read', { ...engine.stats, instances: results.length });
-  return finish(
+  const outcome = await finish(
     runtime,
     { account: where.account, accountName: where.accountName, ou: where.ou, region: where.region, trigger: where.trigger ?? { type: 'sweep' }, incomplete },
     results,
     engine.stats,
   );
+  return outOfTime ? { ...outcome, outOfTime } : outcome;
 }
 
 /** Named instances (CLI --instance, redrive of a known list). */

@@ -22,7 +22,7 @@ export async function evaluate(
   if (instanceIds && instanceIds.length > 0) {
     outcome = await runForInstances(runtime, instanceIds, { ...where, trigger });
   } else {
-    outcome = await runSweep(runtime, { ...where, trigger }, (done) => io.err(`read ${done} instances...`));
+    outcome = await runSweep(runtime, { ...where, trigger }, { onProgress: (done) => io.err(`read ${done} instances...`) });
   }
   return outcome.report as Report;
 }

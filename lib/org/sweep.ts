@@ -126,8 +126,8 @@ export async function sweepOneTarget(
     if (handedOn) await handOn({ ...parsed.data, continuation: continuation + 1 });
     return { status: 'swept', target, outcome, handedOn };
   }
-  const outcome = await runSweep({ ...runtime, clients: { ...runtime.clients, ec2 } }, { ...target, ...named, trigger });
-  const handedOn = /ran out of time/.test(outcome.report?.incomplete ?? '') && continuation < MAX_CONTINUATIONS;
+  const outcome = await runSweep(runtime, { ...target, ...named, trigger }, { ec2 });
+  const handedOn = outcome.outOfTime === true && continuation < MAX_CONTINUATIONS;
   if (handedOn) await handOn({ ...parsed.data, continuation: continuation + 1 });
   return { status: 'swept', target, outcome, handedOn };
 }

@@ -121,6 +121,31 @@ describe('organization sweep on moto: planner → FIFO queue → one worker run 
     expect(again).toMatchObject({ handedOn: true, outcome: { report: { incomplete: expect.stringContaining('ran out of time') } } });
   });
 
+  // Regression: the worker spread the runtime's clients to swap EC2, which ran every lazy getter and built the hub's own EC2 client.
+  it("sweeps a member with its own EC2 client and never builds the hub's", async () => {
+    await createMember('111111111111', world.mapping);
+    const { ec2 } = await memberClients('111111111111', 'eu-west-1');
+    const ids = await launch(ec2, { tags: { app: 'web-a' }, count: 2 });
+    let hubEc2Built = 0;
+    const base = runtime();
+    const clients = {
+      get ec2() {
+        hubEc2Built++;
+        return world.clients.ec2;
+      },
+      sns: world.clients.sns,
+      sqs: world.clients.sqs,
+    };
+    const targets = createTargetAccess({ hubAccount: HUB, sessionName: 'worker', source: faultySource() });
+    const body = JSON.stringify({ kind: 'profile-guard.sweep-target', account: '111111111111', region: 'eu-west-1' });
+
+    const swept = await sweepOneTarget({ ...base, clients }, targets, body, async () => {});
+
+    expect(swept).toMatchObject({ status: 'swept', handedOn: false });
+    expect(Object.values(await profilesOf(ec2, ids))).toEqual(['WebProfile', 'WebProfile']);
+    expect(hubEc2Built).toBe(0);
+  });
+
   it('rejects a hostile message without any call', async () => {
     const source = faultySource();
     const targets = createTargetAccess({ hubAccount: HUB, sessionName: 'worker', source });

@@ -23,7 +23,7 @@ describe('the sweep over a region on moto', () => {
     for (let i = 0; i < 15; i++) await launch(world.clients.ec2, { tags: { app: `web-${i}` }, count: 100 });
     const progress: number[] = [];
 
-    const plan = await runSweep(runtime(true), { account: '123456789012', region: 'us-east-1' }, (done) => progress.push(done));
+    const plan = await runSweep(runtime(true), { account: '123456789012', region: 'us-east-1' }, { onProgress: (done) => progress.push(done) });
 
     // Two DescribeInstances pages of up to 1,000; none of them wears a profile, so no association read at all.
     expect(plan.reads).toEqual({ describeInstancesCalls: 2, describeAssociationsCalls: 0 });
