@@ -1,4 +1,4 @@
-import { codePoints, globMatches, isGlob, normalizeGlob } from './glob.js';
+import { codePoints, globMatches, isGlob, matchCodePoints, normalizeGlob } from './glob.js';
 
 /**
  * Glob language inclusion: does every value `inner` matches also match `outer`? The lint uses it
@@ -146,9 +146,10 @@ function pairs(a: readonly string[], b: readonly string[]): boolean {
  */
 function quickCounterexample(a: readonly string[], b: readonly string[]): string | undefined {
   const other = unusedCharacter(a, b);
+  const inner = b.join('');
   for (const starLength of [0, 1, a.length + 1]) {
-    const value = fillWildcards(b.join(''), other, starLength);
-    if (!globMatches(a.join(''), value)) return value;
+    const value = fillWildcards(inner, other, starLength);
+    if (!matchCodePoints(a, codePoints(value))) return value;
   }
   return undefined;
 }

@@ -20,7 +20,8 @@ export function codePoints(text: string): string[] {
   return Array.from(text);
 }
 
-function matchCodePoints(pattern: readonly string[], value: readonly string[]): boolean {
+/** The glob (as code points) against a value (as code points): for callers that already split them. */
+export function matchCodePoints(pattern: readonly string[], value: readonly string[]): boolean {
   let p = 0;
   let v = 0;
   // Where the last `*` was, and how much of the value it has swallowed so far.
