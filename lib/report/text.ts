@@ -54,41 +54,47 @@ export interface TextLimits {
  * more the machine report holds; without (the CLI), it lists every instance.
  */
 export function renderText(report: Report, limits?: TextLimits): string {
-  const ranked = mostImportantFirst(report.results);
-  if (!limits) return compose(report, ranked, 0);
-  const fits = (rows: number) => Buffer.byteLength(compose(report, ranked.slice(0, rows), ranked.length - rows)) <= limits.maxBytes;
+  // Everything but the table is the same whatever the row count: built once, not once per probe below.
+  const rows = resultRows(mostImportantFirst(report.results));
+  const { head, foot } = frame(report);
+  const compose = (shown: number) => {
+    const notShown = rows.length - shown;
+    const middle = [
+      ...(shown > 0 ? [table(COLUMNS, rows.slice(0, shown)), ''] : []),
+      ...(notShown > 0 ? [`... and ${notShown} more in the machine report (SQS and Lambda subscribers receive every instance).`, ''] : []),
+    ];
+    return [...head, ...middle, ...foot].join('\n');
+  };
+  if (!limits) return compose(rows.length);
+  const fits = (shown: number) => Buffer.byteLength(compose(shown)) <= limits.maxBytes;
   // The largest row count that fits: the text grows with each row, so a binary search finds it.
   let low = 0;
-  let high = Math.min(limits.maxRows, ranked.length);
+  let high = Math.min(limits.maxRows, rows.length);
   while (low < high) {
     const mid = Math.ceil((low + high) / 2);
     if (fits(mid)) low = mid;
     else high = mid - 1;
   }
-  return clipBytes(compose(report, ranked.slice(0, low), ranked.length - low), limits.maxBytes);
+  return clipBytes(compose(low), limits.maxBytes);
 }
 
-function compose(report: Report, shown: readonly Result[], notShown: number): string {
-  const lines: string[] = [];
-  lines.push(`profile-guard${report.dryRun ? ' (DRY RUN - nothing was changed)' : ''}: ${summaryLine(report)}`);
-  lines.push('');
-  if (report.rejected) lines.push(`The event was rejected: ${report.rejected}`, '');
-  if (report.incomplete) lines.push(`The sweep stopped early: ${report.incomplete}`, '');
-  if (shown.length > 0) lines.push(table(COLUMNS, resultRows(shown)), '');
-  if (notShown > 0) lines.push(`... and ${notShown} more in the machine report (SQS and Lambda subscribers receive every instance).`, '');
+/** The lines above the table (summary, rejection, early stop) and below it (context, next steps). */
+function frame(report: Report): { head: string[]; foot: string[] } {
+  const head = [`profile-guard${report.dryRun ? ' (DRY RUN - nothing was changed)' : ''}: ${summaryLine(report)}`, ''];
+  if (report.rejected) head.push(`The event was rejected: ${report.rejected}`, '');
+  if (report.incomplete) head.push(`The sweep stopped early: ${report.incomplete}`, '');
   const t = report.trigger;
-  lines.push(`Account:  ${report.account}${accountDetail(report)}`);
-  lines.push(`Region:   ${report.region}`);
-  lines.push(`Trigger:  ${t.type}${t.eventName ? ` ${t.eventName}` : ''}${t.detailType ? ` (${t.detailType})` : ''}`);
-  if (t.eventId) lines.push(`Event id: ${t.eventId}`);
-  if (t.actor) lines.push(`By:       ${t.actor}`);
-  lines.push(`Report:   ${report.reportId} at ${report.generatedAt}`);
+  const foot = [
+    `Account:  ${report.account}${accountDetail(report)}`,
+    `Region:   ${report.region}`,
+    `Trigger:  ${t.type}${t.eventName ? ` ${t.eventName}` : ''}${t.detailType ? ` (${t.detailType})` : ''}`,
+  ];
+  if (t.eventId) foot.push(`Event id: ${t.eventId}`);
+  if (t.actor) foot.push(`By:       ${t.actor}`);
+  foot.push(`Report:   ${report.reportId} at ${report.generatedAt}`);
   const steps = nextSteps(report);
-  if (steps.length > 0) {
-    lines.push('', 'What to do next:');
-    for (const step of steps) lines.push(`- ${step}`);
-  }
-  return lines.join('\n');
+  if (steps.length > 0) foot.push('', 'What to do next:', ...steps.map((step) => `- ${step}`));
+  return { head, foot };
 }
 
 /** Last resort for a pathological report (a huge rejection reason): never exceed the budget. */
