@@ -59,9 +59,14 @@ export function buildSnsMessages(report: Report): SnsMessage[] {
   const room1 = SNS_MESSAGE_BUDGET_BYTES - overhead(1);
   const roomRest = SNS_MESSAGE_BUDGET_BYTES - overhead(2);
   const cost = (r: Report['results'][number]) => 3 * (escapedBytes(JSON.stringify(r)) + 1);
-  const results = report.results.map((r) => fitResult(r, roomRest, cost));
-  const slices = partition(results, cost, (index) => (index === 1 ? room1 : roomRest));
-  return slices.map((slice, i) => render({ ...report, part: { index: i + 1, count: slices.length }, results: slice }));
+  // Each result is serialized to be measured once, as it will be sent (clipped if it had to be).
+  const fitted = report.results.map((r) => fitResult(r, roomRest, cost));
+  const slices = partition(
+    fitted,
+    (f) => f.cost,
+    (index) => (index === 1 ? room1 : roomRest),
+  );
+  return slices.map((slice, i) => render({ ...report, part: { index: i + 1, count: slices.length }, results: slice.map((f) => f.result) }));
 }
 
 /** Part numbers are measured as if they had this many digits; no region holds enough instances to need more. */

@@ -31,18 +31,19 @@ export function escapedBytes(s: string): number {
 const CLIP_STEPS = [4096, 1024, 256, 64] as const;
 
 /**
- * A result small enough for `room` bytes as `cost` measures it. Real results are a few hundred
+ * A result small enough for `room` bytes as `cost` measures it, with that cost (measured once). Real results are a few hundred
  * bytes; only a pathological one (an error message of megabytes) is clipped, its long text fields
  * cut and marked with "…", so it still reaches the machine channel instead of breaking the message.
  */
-export function fitResult(result: InstanceResult, room: number, cost: (r: InstanceResult) => number): InstanceResult {
-  if (cost(result) <= room) return result;
-  let clipped = result;
+export function fitResult(result: InstanceResult, room: number, cost: (r: InstanceResult) => number): { result: InstanceResult; cost: number } {
+  let fitted = { result, cost: cost(result) };
+  if (fitted.cost <= room) return fitted;
   for (const limit of CLIP_STEPS) {
-    clipped = clipStrings(result, limit);
-    if (cost(clipped) <= room) return clipped;
+    const clipped = clipStrings(result, limit);
+    fitted = { result: clipped, cost: cost(clipped) };
+    if (fitted.cost <= room) return fitted;
   }
-  return clipped;
+  return fitted;
 }
 
 function clipStrings(r: InstanceResult, limit: number): InstanceResult {
