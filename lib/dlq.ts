@@ -2,17 +2,13 @@ import * as z from 'zod';
 import { partitionOf } from './aws/partition.js';
 import { UNPUBLISHED_REPORT_KIND } from './report/deliver.js';
 import { type Report, storedReportSchema } from './report/schema.js';
+import { namesOf } from './stack-names.js';
 
 /**
  * Redrive acts on what the DLQ says, so a message body must never be able to steer it: who the stack is comes only
  * from trusted inputs (the queue the operator names, the caller's account, the region, an explicit stage), and a
  * message is handled only when it provably comes from that stack. Everything else is set aside with the reason.
  */
-
-/** The rules serverless.yml gives the remediate function (`profile-guard-<stage>-<name>`); a unit test keeps this in step with it. */
-export const EVENT_RULES = ['run-instances', 'state-running', 'tags', 'profile-drift'] as const;
-/** The sweep's schedule rule. */
-export const SWEEP_RULE = 'sweep';
 
 /** The biggest genuine dead letter: an EventBridge event (at most 256 KB) inside a Lambda destination record. */
 export const MAX_DEAD_LETTER_BYTES = 272 * 1024;
@@ -80,21 +76,21 @@ export function stackFrom(inputs: StackInputs): { ok: true; stack: Stack } | { o
 
   const { account, region } = inputs;
   const partition = partitionOf(region);
-  const name = `profile-guard-${stage}`;
-  const fn = (suffix: string) => `arn:${partition}:lambda:${region}:${account}:function:${name}-${suffix}`;
-  const rule = (suffix: string) => `arn:${partition}:events:${region}:${account}:rule/${name}-${suffix}`;
+  const names = namesOf(stage);
+  const fn = (name: string) => `arn:${partition}:lambda:${region}:${account}:function:${name}`;
+  const rule = (name: string) => `arn:${partition}:events:${region}:${account}:rule/${name}`;
   return {
     ok: true,
     stack: {
-      name,
+      name: names.prefix,
       stage,
       account,
       region,
       partition,
-      functions: { remediate: fn('remediate'), sweep: fn('sweep') },
-      eventRuleArns: EVENT_RULES.map(rule),
-      sweepRuleArn: rule(SWEEP_RULE),
-      topicArn: inputs.topicArn ?? `arn:${partition}:sns:${region}:${account}:${name}-reports`,
+      functions: { remediate: fn(names.functions.remediate), sweep: fn(names.functions.sweep) },
+      eventRuleArns: names.eventRules.map(rule),
+      sweepRuleArn: rule(names.sweepRule),
+      topicArn: inputs.topicArn ?? `arn:${partition}:sns:${region}:${account}:${names.reportTopic}`,
     },
   };
 }

@@ -1,4 +1,6 @@
+import { namesOf } from '../stack-names.js';
 import { METRICS_NAMESPACE, SERVICE_NAME } from './metrics.js';
+
 import { heartbeatWindow } from './schedule.js';
 
 /** A string, or a CloudFormation intrinsic that resolves to one. */
@@ -14,20 +16,6 @@ export interface StackShape {
   sweepPeriodSeconds: number;
   sweepEnabled: boolean;
   securityHub: boolean;
-}
-
-/** Every function, rule and queue, named as serverless.yml names them (`profile-guard-<stage>-…`). */
-export function namesOf(stage: string) {
-  const prefix = `profile-guard-${stage}`;
-  return {
-    prefix,
-    functions: { remediate: `${prefix}-remediate`, sweep: `${prefix}-sweep` },
-    /** The four rules that feed remediate (they have the DLQ as dead-letter queue), then the sweep's schedule. */
-    eventRules: ['run-instances', 'state-running', 'tags', 'profile-drift'].map((r) => `${prefix}-${r}`),
-    sweepRule: `${prefix}-sweep`,
-    queue: `${prefix}-dlq`,
-    alarmTopic: `${prefix}-alarms`,
-  };
 }
 
 type MissingData = 'notBreaching' | 'breaching';

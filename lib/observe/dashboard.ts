@@ -1,4 +1,5 @@
-import { type AlarmSpec, namesOf, type StackShape } from './alarms.js';
+import { namesOf } from '../stack-names.js';
+import type { AlarmSpec, StackShape } from './alarms.js';
 import { METRICS_NAMESPACE, REMEDIATION_ACTIONS, SERVICE_NAME } from './metrics.js';
 
 type Metric = (string | Record<string, unknown>)[];

@@ -1,4 +1,5 @@
-import { alarmResources, alarmSpecs, namesOf, type StackShape } from './alarms.js';
+import { namesOf } from '../stack-names.js';
+import { alarmResources, alarmSpecs, type StackShape } from './alarms.js';
 import { dashboardBody } from './dashboard.js';
 
 /**
