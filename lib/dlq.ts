@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { partitionOf } from './aws/partition.js';
+import { isAccount } from './events/fields.js';
 import { UNPUBLISHED_REPORT_KIND } from './report/deliver.js';
 import { type Report, storedReportSchema } from './report/schema.js';
 import { namesOf } from './stack-names.js';
@@ -41,7 +42,6 @@ export interface StackInputs {
 
 const QUEUE_NAME = /^profile-guard-([\w-]+)-dlq$/;
 const STAGE = /^[\w-]{1,64}$/;
-const ACCOUNT = /^\d{12}$/;
 const TOPIC_ARN = /^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w.-]{1,256}$/;
 // sqs.<region>.amazonaws.com[.cn] (and -fips), or the legacy <region>.queue.amazonaws.com: the host names the region.
 const SQS_HOST = /^(?:sqs(?:-fips)?\.([a-z0-9-]+)|([a-z0-9-]+)\.queue)\.amazonaws\.com(?:\.cn)?$/;
@@ -56,7 +56,7 @@ export function stackFrom(inputs: StackInputs): { ok: true; stack: Stack } | { o
     return fail(`--queue-url is not a URL: ${printable(inputs.queueUrl)}`);
   }
   const [queueAccount, queueName, ...rest] = url.pathname.split('/').filter(Boolean);
-  if (!queueAccount || !queueName || rest.length > 0 || !ACCOUNT.test(queueAccount)) {
+  if (!queueAccount || !queueName || rest.length > 0 || !isAccount(queueAccount)) {
     return fail(`--queue-url must look like https://sqs.<region>.amazonaws.com/<account>/profile-guard-<stage>-dlq, not ${printable(inputs.queueUrl)}`);
   }
   const stage = QUEUE_NAME.exec(queueName)?.[1];

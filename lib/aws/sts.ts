@@ -1,4 +1,5 @@
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
+import { isAccount } from '../events/fields.js';
 import { sendTranslated, translatorFor } from './errors.js';
 import { operation } from './operations.js';
 
@@ -10,6 +11,6 @@ export const STS_OPERATIONS = {
 export async function callerAccount(sts: STSClient): Promise<string> {
   const translate = translatorFor(STS_OPERATIONS.callerIdentity);
   const { Account } = await sendTranslated(() => sts.send(new GetCallerIdentityCommand({})), translate);
-  if (!Account || !/^\d{12}$/.test(Account)) throw translate(new Error(`STS returned no account id (${Account ?? 'none'})`));
+  if (!isAccount(Account)) throw translate(new Error(`STS returned no account id (${Account ?? 'none'})`));
   return Account;
 }

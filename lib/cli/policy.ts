@@ -1,4 +1,5 @@
 import { mappingFills, operatorStatements, renderStatements, resolvePseudoParameters, stackFills } from '../../policies/generate.js';
+import { isAccount } from '../events/fields.js';
 import { loadMappingFile } from '../mapping/load.js';
 import { EXIT, type Io, UsageError } from './context.js';
 
@@ -14,7 +15,7 @@ export function policyCommand(name: string, options: PolicyOptions, io: Io): num
   if (name !== 'operator' && name !== 'remediate') throw new UsageError(`unknown policy "${name}": choose operator or remediate`);
   if ((options.account === undefined) !== (options.region === undefined))
     throw new UsageError('give both --account and --region for a concrete policy, or neither for CloudFormation form');
-  if (options.account !== undefined && !/^\d{12}$/.test(options.account)) throw new UsageError(`--account must be 12 digits, got ${options.account}`);
+  if (options.account !== undefined && !isAccount(options.account)) throw new UsageError(`--account must be 12 digits, got ${options.account}`);
   const mapping = loadMappingFile(options.mapping);
   const stack = stackFills(options.stage);
   const statements =

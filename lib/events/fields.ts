@@ -33,6 +33,15 @@ export const TIME_MAX = 40;
 const ARN = /^arn:aws[a-z-]{0,16}:[a-z0-9-]{1,32}:[a-z0-9-]{0,32}:(?:\d{12})?:[\x21-\x7e]{1,960}$/;
 export const ARN_MAX = 1024;
 
+/** An AWS Organizations id (o-abc123defg), as a mapping or a stack parameter names one. */
+export const ORG_ID = /^o-[a-z0-9]{10,32}$/;
+/** An organizational unit (ou-ab12-cdef3456) or the organization's root (r-ab12). */
+export const OU_OR_ROOT = /^(?:ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/;
+
+export function isOuOrRoot(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 80 && OU_OR_ROOT.test(value);
+}
+
 export function isAccount(value: unknown): value is string {
   return typeof value === 'string' && value.length === 12 && ACCOUNT.test(value);
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ACCOUNT, OU_OR_ROOT } from '../events/fields.js';
 
 /** The literal a rule uses to say "this instance must carry no profile at all". */
 export const NO_PROFILE = 'none';
@@ -55,8 +56,8 @@ export const ruleSchema = z
 
 // The same shapes the organization settings accept (lib/org/settings.ts): an account id, an OU or the root.
 // YAML reads an unquoted id as a number, which drops leading zeros: ask for quotes rather than guess.
-const accountId = z.string('must be a 12-digit account id in quotes (a YAML number loses leading zeros)').regex(/^\d{12}$/, 'must be a 12-digit account id');
-const ouId = z.string().regex(/^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/, 'must be an OU id like ou-ab12-cdef3456 or a root id like r-ab12');
+const accountId = z.string('must be a 12-digit account id in quotes (a YAML number loses leading zeros)').regex(ACCOUNT, 'must be a 12-digit account id');
+const ouId = z.string().regex(OU_OR_ROOT, 'must be an OU id like ou-ab12-cdef3456 or a root id like r-ab12');
 
 /**
  * Rules for some accounts of an organization. The first override naming the target account (or

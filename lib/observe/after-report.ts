@@ -1,5 +1,6 @@
 import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { describeError } from '../errors.js';
+import { isAccount } from '../events/fields.js';
 import type { FindingContent } from '../findings/asff.js';
 import { contentsOfReport } from '../findings/plan.js';
 import { type CloseAbsent, publishFindings } from '../findings/publish.js';
@@ -52,7 +53,7 @@ export function afterReport(options: AfterReportOptions): (report: Report, runti
     }
 
     if (!options.hub) return observed;
-    if (!/^\d{12}$/.test(report.account)) {
+    if (!isAccount(report.account)) {
       runtime.log.warn('no Security Hub findings: the account is not known', { account: report.account });
       return observed;
     }

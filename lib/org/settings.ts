@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { parseEnvironment, presentVariables } from '../env.js';
-import { isAccount, isRegion } from '../events/fields.js';
+import { isAccount, isOuOrRoot, isRegion, ORG_ID } from '../events/fields.js';
 
 /**
  * Organization mode, from the environment (set by the stack only when `orgId` is): which accounts
@@ -34,13 +34,10 @@ const list = (check: (v: unknown) => boolean, what: string) =>
     .refine((items) => items.every(check), { error: `must be a comma-separated list of ${what}` });
 
 const envSchema = z.object({
-  ORG_ID: z.string().regex(/^o-[a-z0-9]{10,32}$/, 'must be an organization id such as o-abc123defg'),
+  ORG_ID: z.string().regex(ORG_ID, 'must be an organization id such as o-abc123defg'),
   ORG_ACCOUNTS: list(isAccount, '12-digit account ids'),
   ORG_REGIONS: list(isRegion, 'regions'),
-  ORG_TARGET_OUS: list(
-    (v) => typeof v === 'string' && /^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/.test(v),
-    'OU ids (ou-xxxx-xxxxxxxx) or root ids (r-xxxx)',
-  ),
+  ORG_TARGET_OUS: list(isOuOrRoot, 'OU ids (ou-xxxx-xxxxxxxx) or root ids (r-xxxx)'),
   ORG_SUSPENDED_ACCOUNTS: list(isAccount, '12-digit account ids'),
   SWEEP_QUEUE_URL: z.url('must be an SQS queue URL').optional(),
 });

@@ -4,7 +4,7 @@ import type { MemberAccount } from '../aws/accounts.js';
 import type { Target, TargetAccess } from '../aws/credentials.js';
 import { sendMessage } from '../aws/sqs.js';
 import { NO_DEADLINE } from '../deadline.js';
-import { isAccount, isRegion } from '../events/fields.js';
+import { isAccount, isRegion, OU_OR_ROOT } from '../events/fields.js';
 import { type RunOutcome, type Runtime, runSweep, runTargetFailure } from '../service.js';
 import type { OrgSettings } from './settings.js';
 
@@ -27,10 +27,7 @@ export const sweepMessageSchema = z.strictObject({
     .string()
     .regex(/^[\x20-\x7e]{1,50}$/, 'must be 1 to 50 printable ASCII characters')
     .optional(),
-  ou: z
-    .string()
-    .regex(/^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/, 'must be an OU or root id')
-    .optional(),
+  ou: z.string().regex(OU_OR_ROOT, 'must be an OU or root id').optional(),
 });
 export type SweepMessage = z.infer<typeof sweepMessageSchema>;
 

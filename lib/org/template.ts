@@ -5,6 +5,7 @@
  */
 import { MEMBER_ROLE_NAME } from '../aws/credentials.js';
 import { CATALOGUE, type CatalogueEntry } from '../events/catalogue.js';
+import { isOuOrRoot, isRegion, ORG_ID } from '../events/fields.js';
 import type { Mapping } from '../mapping/schema.js';
 
 export { listParam } from './settings.js';
@@ -26,20 +27,14 @@ export interface OrganizationSettings {
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] };
 
-const ORG_ID = /^o-[a-z0-9]{10,32}$/;
-const OU_ID = /^ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}$/;
-const REGION = /^[a-z]{2,4}(?:-[a-z]+){1,3}-\d{1,2}$/;
-
 /** Every problem with the organization parameters, named; empty when they are usable. */
 export function organizationProblems(s: Pick<OrganizationSettings, 'orgId' | 'targetOus' | 'regions'>): string[] {
   const problems: string[] = [];
   if (!ORG_ID.test(s.orgId)) problems.push(`orgId: ${JSON.stringify(s.orgId)} is not an organization id such as o-abc123defg`);
   if (s.targetOus.length === 0) problems.push('targetOus: name at least one OU (ou-xxxx-xxxxxxxx, or the root r-xxxx) to deploy the member role and spokes to');
-  for (const ou of s.targetOus)
-    if (!OU_ID.test(ou) && !/^r-[a-z0-9]{4,32}$/.test(ou))
-      problems.push(`targetOus: ${JSON.stringify(ou)} is not an OU id (ou-xxxx-xxxxxxxx) or a root id (r-xxxx)`);
+  for (const ou of s.targetOus) if (!isOuOrRoot(ou)) problems.push(`targetOus: ${JSON.stringify(ou)} is not an OU id (ou-xxxx-xxxxxxxx) or a root id (r-xxxx)`);
   if (s.regions.length === 0) problems.push('regions: name the governed regions (e.g. eu-west-1,us-east-1)');
-  for (const region of s.regions) if (!REGION.test(region)) problems.push(`regions: ${JSON.stringify(region)} is not a region`);
+  for (const region of s.regions) if (!isRegion(region)) problems.push(`regions: ${JSON.stringify(region)} is not a region`);
   return problems;
 }
 
