@@ -1,5 +1,5 @@
 import { globIncludes, type InclusionBudget, newInclusionBudget } from './glob-inclusion.js';
-import { type Mapping, type MappingRule, NO_PROFILE, namedProfiles } from './schema.js';
+import { type Mapping, type MappingRule, NO_PROFILE, namedProfiles, ruleSets } from './schema.js';
 
 /**
  * Problems the schema cannot see: a rule no instance can ever reach (an earlier rule matches
@@ -9,12 +9,7 @@ import { type Mapping, type MappingRule, NO_PROFILE, namedProfiles } from './sch
 export function lintMapping(mapping: Mapping): string[] {
   const problems: string[] = [];
   const budget = newInclusionBudget();
-  // An override's rules are a list of their own (it replaces the top level): each list is checked alone.
-  const lists: [string, readonly MappingRule[]][] = [
-    ['', mapping.rules],
-    ...mapping.overrides.map((o, i): [string, readonly MappingRule[]] => [`overrides[${i}] `, o.rules]),
-  ];
-  for (const [where, rules] of lists) {
+  for (const { where, rules } of ruleSets(mapping)) {
     rules.forEach((rule, j) => {
       for (let shadow = 0; shadow < j; shadow++) {
         const earlier = rules[shadow] as MappingRule;

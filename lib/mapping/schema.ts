@@ -95,10 +95,7 @@ export const mappingSchema = z
         seen.set(rule.name, index);
       });
     };
-    refuseDuplicates(mapping.rules, ['rules']);
-    mapping.overrides.forEach((override, i) => {
-      refuseDuplicates(override.rules, ['overrides', i, 'rules']);
-    });
+    for (const set of ruleSets(mapping)) refuseDuplicates(set.rules, set.path);
     const mapped = new Set(mappedProfiles(mapping));
     for (const profile of Object.keys(mapping.roles)) {
       if (!mapped.has(profile))
@@ -112,9 +109,21 @@ export interface RuleSet {
   default?: string | undefined;
 }
 
-/** The top-level rule set, then each override's: everything the mapping can ever apply, in order. */
-export function ruleSets(mapping: Pick<Mapping, 'rules' | 'default'> & { overrides?: readonly RuleSet[] | undefined }): RuleSet[] {
-  return [mapping, ...(mapping.overrides ?? [])];
+/** A rule set and where it sits: `where` starts a problem about it ('' or 'overrides[0] '), `path` is its rules' place. */
+export interface PlacedRuleSet extends RuleSet {
+  where: string;
+  path: (string | number)[];
+}
+
+/**
+ * The top-level rule set, then each override's: everything the mapping can ever apply, in order.
+ * An override's rules are a list of their own (it replaces the top level), so each is checked alone.
+ */
+export function ruleSets(mapping: Pick<Mapping, 'rules' | 'default'> & { overrides?: readonly RuleSet[] | undefined }): PlacedRuleSet[] {
+  return [
+    { rules: mapping.rules, default: mapping.default, where: '', path: ['rules'] },
+    ...(mapping.overrides ?? []).map((o, i) => ({ rules: o.rules, default: o.default, where: `overrides[${i}] `, path: ['overrides', i, 'rules'] })),
+  ];
 }
 
 /** Every profile named by a rule or a default (top level and overrides), "none" included. */

@@ -1,4 +1,4 @@
-import { type Mapping, NO_PROFILE, type RuleSet } from './schema.js';
+import { type Mapping, NO_PROFILE, type RuleSet, ruleSets } from './schema.js';
 
 /**
  * Confused deputy: profile-guard attaches whatever profile an instance's tags ask for, so anyone
@@ -14,8 +14,7 @@ export function isSystemTagKey(key: string): boolean {
 
 export function confusedDeputyWarnings(mapping: Mapping): string[] {
   const warnings: string[] = [];
-  const lists = [{ where: '', set: mapping as RuleSet }, ...mapping.overrides.map((set, i) => ({ where: `overrides[${i}] `, set }))];
-  for (const { where, set } of lists) warnings.push(...ruleSetWarnings(where, set));
+  for (const set of ruleSets(mapping)) warnings.push(...ruleSetWarnings(set.where, set));
   return warnings;
 }
 
