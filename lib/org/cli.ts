@@ -5,6 +5,7 @@ import { evaluate, type PlanOptions, showPlan } from '../cli/plan.js';
 import { describeError } from '../errors.js';
 import { isAccount, isRegion } from '../events/fields.js';
 import { runTargetFailure } from '../service.js';
+import { listParam } from './settings.js';
 import { planTargets } from './sweep.js';
 
 /** `--account A,B --regions r1,r2 [--role name]`: the targets of one CLI run, across accounts. */
@@ -32,13 +33,7 @@ export function checkTargetOptions(options: TargetOptions): void {
 }
 
 /** Comma-separated, repeatable: `--account 1,2 --account 3`. */
-export const commaList = (value: string, previous: string[] = []): string[] => [
-  ...previous,
-  ...value
-    .split(',')
-    .map((v) => v.trim())
-    .filter(Boolean),
-];
+export const commaList = (value: string, previous: string[] = []): string[] => [...previous, ...listParam(value)];
 
 interface TargetRun {
   /** Where credentials come from; the tests inject refusals here (moto enforces no trust policy). */

@@ -1,4 +1,5 @@
 import type { InstanceResult } from '../result.js';
+import { clip } from './clip.js';
 
 /**
  * Cuts items into consecutive groups, in order, each as large as its room allows: group k (from 1)
@@ -47,7 +48,7 @@ export function fitResult(result: InstanceResult, room: number, cost: (r: Instan
 }
 
 function clipStrings(r: InstanceResult, limit: number): InstanceResult {
-  const cut = (s: string) => ([...s].length > limit ? `${[...s].slice(0, limit - 1).join('')}…` : s);
+  const cut = (s: string) => clip(s, limit);
   const cutOptional = (s: string | undefined) => (s === undefined ? undefined : cut(s));
   return {
     ...r,

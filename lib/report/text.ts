@@ -1,4 +1,5 @@
 import { mostImportantFirst } from './build.js';
+import { clip } from './clip.js';
 import type { Report } from './schema.js';
 import { nextSteps, profileChange, summaryLine } from './summary.js';
 
@@ -10,7 +11,6 @@ const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f
 /** Display columns of a string: counted by code point, so Name tags in any script line up. */
 const width = (s: string) => [...s].reduce((n, ch) => n + (WIDE.test(ch) ? 2 : 1), 0);
 const pad = (s: string, n: number) => s + ' '.repeat(Math.max(0, n - width(s)));
-const clip = (s: string, n: number) => ([...s].length <= n ? s : `${[...s].slice(0, n - 1).join('')}…`);
 
 type Result = Report['results'][number];
 
