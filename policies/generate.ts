@@ -133,7 +133,17 @@ export function renderStatements(name: PolicyName, given: Record<string, CfnValu
   });
 }
 
+/**
+ * The skeleton in policies/<name>.json. The member role has no file of its own: it is the function
+ * role's statements for the operations a member account receives (the EC2 reads and changes, on
+ * mapped profiles, passing mapped roles), so the two cannot drift apart.
+ */
 function readSkeleton(name: PolicyName): { Statement: SkeletonStatement[] } {
+  if (name === 'member') {
+    const memberSends = new Set<string>(OPERATIONS_BY_PRINCIPAL.member.map((o) => o.id));
+    const forMembers = (s: SkeletonStatement) => (s.Operations?.length ?? 0) > 0 && (s.Operations ?? []).every((id) => memberSends.has(id));
+    return { Statement: readSkeleton('remediate').Statement.filter(forMembers) };
+  }
   return JSON.parse(readFileSync(join(POLICIES_DIR, `${name}.json`), 'utf8')) as { Statement: SkeletonStatement[] };
 }
 

@@ -18,6 +18,7 @@ describe('the operator policy', () => {
   it('has a statement for every operation each principal sends, and none for one it does not', () => {
     expect(skeletonProblems('operator')).toEqual([]);
     expect(skeletonProblems('remediate')).toEqual([]);
+    expect(skeletonProblems('member')).toEqual([]);
   });
 
   it('uses no wildcard action', () => {
