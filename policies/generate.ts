@@ -166,7 +166,6 @@ function actionsOfStatement(name: PolicyName, statement: SkeletonStatement): str
  */
 export function skeletonProblems(name: PolicyName): string[] {
   const statements = readSkeleton(name).Statement.filter((s) => s.Operations);
-  const granted = new Set(statements.flatMap((s) => actionsOfStatement(name, s).map((action) => `${(s.Operations ?? []).join(',')}|${action}`)));
   // A feature's operations (Security Hub) must have their statement even though it is rendered only when the feature is on.
   const optional = Object.values(OPTIONAL_OPERATIONS).flatMap(
     (feature): readonly AwsOperation[] => (feature as Partial<Record<Principal, readonly AwsOperation[]>>)[name] ?? [],
@@ -175,7 +174,7 @@ export function skeletonProblems(name: PolicyName): string[] {
   const problems: string[] = [];
   for (const op of sends) {
     for (const action of op.iam) {
-      const covered = [...granted].some((entry) => entry.split('|')[0]?.split(',').includes(op.id) && entry.endsWith(`|${action}`));
+      const covered = statements.some((s) => s.Operations?.includes(op.id) && actionsOfStatement(name, s).includes(action));
       if (!covered) problems.push(`${name}: ${op.id} needs ${action} but no statement grants it for that operation`);
     }
   }
