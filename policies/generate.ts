@@ -111,8 +111,7 @@ export function stackFills(stage: string): Record<string, CfnValue[]> {
  */
 export function renderStatements(name: PolicyName, given: Record<string, CfnValue[]>): Statement[] {
   const skeleton = readSkeleton(name);
-  // A feature (Security Hub) is off unless the caller turns it on.
-  const fills = { ...securityHubFills(false), ...organizationFills(false), ...given };
+  const fills = given;
   const fill = (value: CfnValue | CfnValue[]): CfnValue[] => {
     if (typeof value !== 'string' || !value.startsWith('<')) return [value].flat();
     const filled = fills[value];

@@ -1,4 +1,4 @@
-import { mappingFills, operatorStatements, renderStatements, resolvePseudoParameters, stackFills } from '../../policies/generate.js';
+import { type CfnValue, operatorStatements, remediateStatements, resolvePseudoParameters, stackFills } from '../../policies/generate.js';
 import { isAccount } from '../events/fields.js';
 import { loadMappingFile } from '../mapping/load.js';
 import { EXIT, type Io, UsageError } from './context.js';
@@ -9,6 +9,12 @@ export interface PolicyOptions {
   account?: string | undefined;
   region?: string | undefined;
 }
+
+const first = (fills: Record<string, CfnValue[]>, placeholder: string): CfnValue => {
+  const value = fills[placeholder]?.[0];
+  if (value === undefined) throw new Error(`stackFills has no ${placeholder}`);
+  return value;
+};
 
 /** Prints a policy generated from the mapping: as CloudFormation (Fn::Sub) or, given account and region, as plain IAM JSON. */
 export function policyCommand(name: string, options: PolicyOptions, io: Io): number {
@@ -21,7 +27,12 @@ export function policyCommand(name: string, options: PolicyOptions, io: Io): num
   const statements =
     name === 'operator'
       ? operatorStatements(mapping, options.stage)
-      : renderStatements('remediate', { ...mappingFills(mapping), ...stack, '<topic-key-arn>': stack['<account-keys>'] ?? [] });
+      : remediateStatements(mapping, {
+          topicArn: first(stack, '<topic-arn>'),
+          // The stage's own key, or the one kmsKeyArn names: any key of the account, as the operator policy allows.
+          topicKeyArn: first(stack, '<account-keys>'),
+          dlqArn: first(stack, '<dlq-arn>'),
+        });
   const document = { Version: '2012-10-17', Statement: statements };
   const output = options.account && options.region ? resolvePseudoParameters(document, { account: options.account, region: options.region }) : document;
   io.out(JSON.stringify(output, null, 2));
