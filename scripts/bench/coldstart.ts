@@ -188,11 +188,12 @@ export function coldStartTable(f: ColdStartFigures): string {
   ].join('\n');
 }
 
-export async function benchColdStart(): Promise<void> {
+/** `packagedDir`: a `serverless package` output already made (npm run bench packages once); default: package now. */
+export async function benchColdStart(packagedDir?: string): Promise<void> {
   console.log('\n## Cold start: module init of the packaged bundle vs a naive one');
   const dir = mkdtempSync(join(tmpdir(), 'profile-guard-coldstart-'));
   try {
-    const bundle = packagedRemediateBundle(dir);
+    const bundle = packagedDir ? unzipFunction(packagedDir, 'remediate') : packagedRemediateBundle(dir);
     console.log(coldStartTable(measureColdStart(bundle, await naiveBundle(dir), await floorBundle(dir))));
     console.log('(process wall time on this machine; a shared or busy machine moves the absolute figures, the paired ratio much less.)');
   } finally {

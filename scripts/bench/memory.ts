@@ -9,12 +9,12 @@
  * patches the SDK in node_modules, and the bundle carries its own copy. The mapping matches every
  * instance, the blast-radius cap is lifted, so all 1,000 are read, decided, changed and reported.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startFakeEc2 } from '../../support/fake-ec2.js';
-import { packageService } from '../../support/package.js';
+import { packageService, unzipFunction } from '../../support/package.js';
 import { sampleFor } from '../../support/samples.js';
 
 const INSTANCES = 1000;
@@ -53,10 +53,11 @@ if (!process.env.BENCH_EVENT) {
 // A bare Node process, for the baseline.
 const IDLE = 'require("node:fs").writeFileSync(process.env.BENCH_OUT, JSON.stringify({ maxRssMiB: process.resourceUsage().maxRSS / 1024, ms: 0, changed: 0 }))';
 
-export async function measureRemediateMemory(): Promise<{ idle: Measurement; loaded: Measurement; event: Measurement[] }> {
-  const { dir } = packageService('bench');
+/** `packagedDir`: a `serverless package` output already made (npm run bench packages once); default: package now. */
+export async function measureRemediateMemory(packagedDir?: string): Promise<{ idle: Measurement; loaded: Measurement; event: Measurement[] }> {
+  const dir = packagedDir ?? packageService('bench').dir;
+  unzipFunction(dir, 'remediate');
   const bundle = join(dir, 'remediate');
-  execFileSync('python3', ['-c', 'import sys,zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])', join(dir, 'remediate.zip'), bundle]);
   const ids = Array.from({ length: INSTANCES }, (_, i) => `i-${i.toString(16).padStart(17, '0')}`);
   const eventFile = join(dir, 'event.json');
   writeFileSync(eventFile, JSON.stringify(sampleFor('cloudtrail-run-instances', ids)));
@@ -104,8 +105,8 @@ export async function measureRemediateMemory(): Promise<{ idle: Measurement; loa
   }
 }
 
-export async function benchMemory(): Promise<void> {
-  const { idle, loaded, event } = await measureRemediateMemory();
+export async function benchMemory(packagedDir?: string): Promise<void> {
+  const { idle, loaded, event } = await measureRemediateMemory(packagedDir);
   const peak = Math.max(...event.map((m) => m.maxRssMiB));
   console.log(`\n## Peak memory of the packaged remediate function (${INSTANCES}-instance event, fresh process each run)`);
   console.log('| process | peak RSS | time | instances changed |');
