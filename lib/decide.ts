@@ -91,20 +91,18 @@ export function decide(facts: InstanceFacts, mapping: Mapping, now: Date = new D
       : endpointOff
         ? '; IMDSv2 will be required (the metadata endpoint is off and stays off)'
         : '; IMDSv2 will be required';
+  // What every acting decision carries; report-drift changes nothing, so it carries no IMDS change either.
+  const acting = { ...context, enforceImdsv2, ...(enableImdsEndpoint ? { enableImdsEndpoint } : {}) };
 
   if (!association) {
     if (wantsNone)
       return {
-        ...context,
-        enforceImdsv2,
-        ...(enableImdsEndpoint ? { enableImdsEndpoint } : {}),
+        ...acting,
         action: { kind: 'noop' },
         reason: `rule ${desired.rule} wants no profile and there is none${imdsNote}`,
       };
     return {
-      ...context,
-      enforceImdsv2,
-      ...(enableImdsEndpoint ? { enableImdsEndpoint } : {}),
+      ...acting,
       action: { kind: 'associate', to: desired.profile },
       reason: `no profile; rule ${desired.rule} wants ${desired.profile}${imdsNote}`,
     };
@@ -114,18 +112,14 @@ export function decide(facts: InstanceFacts, mapping: Mapping, now: Date = new D
   const { associationId } = association;
   if (wantsNone) {
     return {
-      ...context,
-      enforceImdsv2,
-      ...(enableImdsEndpoint ? { enableImdsEndpoint } : {}),
+      ...acting,
       action: { kind: 'disassociate', from, associationId },
       reason: `rule ${desired.rule} wants no profile; removing ${from}${imdsNote}`,
     };
   }
   if (sameProfile(from, desired.profile)) {
     return {
-      ...context,
-      enforceImdsv2,
-      ...(enableImdsEndpoint ? { enableImdsEndpoint } : {}),
+      ...acting,
       action: { kind: 'noop' },
       reason: `already wears ${from}${imdsNote}`,
     };
@@ -140,18 +134,14 @@ export function decide(facts: InstanceFacts, mapping: Mapping, now: Date = new D
   if (facts.state === 'stopped') {
     // Replace is rejected on stopped instances, so detach then attach (no credentials are in use while stopped).
     return {
-      ...context,
-      enforceImdsv2,
-      ...(enableImdsEndpoint ? { enableImdsEndpoint } : {}),
+      ...acting,
       action: { kind: 'detach-attach', from, to: desired.profile, associationId },
       reason: `stopped, wears ${from}; rule ${desired.rule} wants ${desired.profile}${imdsNote}`,
     };
   }
   // Running: replace is atomic, so the instance is never without credentials.
   return {
-    ...context,
-    enforceImdsv2,
-    ...(enableImdsEndpoint ? { enableImdsEndpoint } : {}),
+    ...acting,
     action: { kind: 'replace', from, to: desired.profile, associationId },
     reason: `wears ${from}; rule ${desired.rule} wants ${desired.profile}${imdsNote}`,
   };
