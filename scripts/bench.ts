@@ -14,7 +14,7 @@ import { chunk, mapWithConcurrency } from '../lib/batching.js';
 import { createEngine, DEFAULT_ENGINE_OPTIONS } from '../lib/engine.js';
 import { silentLog } from '../lib/log.js';
 import { parseMapping } from '../lib/mapping/load.js';
-import type { InstanceResult } from '../lib/result.js';
+import { type InstanceResult, isUnfinished } from '../lib/result.js';
 import { realSleep } from '../lib/retry.js';
 import { runForEvent } from '../lib/service.js';
 import { mockEc2 } from '../support/ec2-mock.js';
@@ -184,7 +184,7 @@ async function burst() {
         settleWaitMs: 0,
       });
       results = await engine.remediateIds(eventIds);
-      if (!results.some((r) => r.outcome === 'failed' && r.error?.retryable)) break;
+      if (!results.some(isUnfinished)) break;
     }
     return results;
   };

@@ -9,7 +9,7 @@ import { createEc2Client } from '../../lib/aws/clients.js';
 import { createEngine, DEFAULT_ENGINE_OPTIONS } from '../../lib/engine.js';
 import { silentLog } from '../../lib/log.js';
 import { parseMapping } from '../../lib/mapping/load.js';
-import type { InstanceResult } from '../../lib/result.js';
+import { type InstanceResult, isUnfinished } from '../../lib/result.js';
 import { realSleep } from '../../lib/retry.js';
 import { startFakeEc2 } from '../../support/fake-ec2.js';
 
@@ -30,8 +30,8 @@ async function sweepAccount(endpoint: string, ids: string[]): Promise<InstanceRe
       settleWaitMs: 0,
     });
     const results = await engine.remediateIds(pending);
-    done.push(...results.filter((r) => !(r.outcome === 'failed' && r.error?.retryable)));
-    pending = results.filter((r) => r.outcome === 'failed' && r.error?.retryable).map((r) => r.instanceId);
+    done.push(...results.filter((r) => !isUnfinished(r)));
+    pending = results.filter(isUnfinished).map((r) => r.instanceId);
   }
   return done;
 }
